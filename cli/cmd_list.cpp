@@ -1,0 +1,140 @@
+// fieldnotes list [--case C] [--tag X] [--json]
+// fieldnotes show ID [--json]
+// fieldnotes search TEXT [--json]
+#include <ctime>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "src/search.h"
+
+namespace fieldnotes::cli {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string iso_time(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json header_json(const vault::Record& r) {
+  return {{"id", r.id}, {"uuid", r.uuid}, {"title", r.header.title}, {"case", r.header.case_name},
+          {"tags", r.header.tags}, {"people", r.header.people}, {"kind", r.header.kind},
+          {"created", iso_time(r.header.created)}, {"updated", iso_time(r.header.updated)}};
+}
+
+void print_line(const vault::Record& r) {
+  std::cout << r.id << "\t" << iso_time(r.header.created).substr(0, 10) << "\t" << r.header.title;
+  if (!r.header.case_name.empty()) std::cout << "\t[" << r.header.case_name << "]";
+  std::cout << "\n";
+}
+
+struct ListOptions {
+  std::string case_name;
+  std::string tag;
+};
+
+void run_list(const ListOptions& o) {
+  with_unlocked_vault([&](vault::Vault& v) {
+    json out = json::array();
+    Status st = v.for_each_record(false, [&](const vault::Record& r) {
+      if (!o.case_name.empty() && r.header.case_name != o.case_name) return true;
+      if (!o.tag.empty() && std::find(r.header.tags.begin(), r.header.tags.end(), o.tag) == r.header.tags.end())
+        return true;
+      if (globals().json) out.push_back(header_json(r));
+      else print_line(r);
+      return true;
+    });
+    if (!st) fail(st, "cannot list the records");
+    if (globals().json) std::cout << out.dump(2) << "\n";
+  });
+}
+
+struct ShowOptions {
+  std::string id;
+};
+
+void run_show(const ShowOptions& o) {
+  int64_t id = parse_record_id(o.id);
+  with_unlocked_vault([&](vault::Vault& v) {
+    auto r = v.get_record(id);
+    if (!r) fail(r.status(), "cannot show record " + o.id);
+    if (globals().json) {
+      json j = header_json(*r);
+      j["body"] = r->body;
+      std::string s = j.dump(2);
+      std::cout << s << "\n";
+      crypto::wipe(s);
+      return;
+    }
+    std::cout << "# " << r->header.title << "\n\n"
+              << "id: " << r->id << "\n"
+              << "created: " << iso_time(r->header.created) << "\n"
+              << "updated: " << iso_time(r->header.updated) << "\n";
+    if (!r->header.case_name.empty()) std::cout << "case: " << r->header.case_name << "\n";
+    if (!r->header.tags.empty()) {
+      std::cout << "tags:";
+      for (const auto& t : r->header.tags) std::cout << " " << t;
+      std::cout << "\n";
+    }
+    if (!r->header.people.empty()) {
+      std::cout << "people:";
+      for (const auto& p : r->header.people) std::cout << " " << p << ";";
+      std::cout << "\n";
+    }
+    std::cout << "\n" << r->body;
+    if (!r->body.empty() && r->body.back() != '\n') std::cout << "\n";
+  });
+}
+
+struct SearchOptions {
+  std::string text;
+};
+
+void run_search(const SearchOptions& o) {
+  core::SearchQuery q(o.text);
+  if (q.empty()) fail(kExitUsage, "nothing to search for", "give a word, a name or a number");
+  with_unlocked_vault([&](vault::Vault& v) {
+    json out = json::array();
+    Status st = v.for_each_record(true, [&](const vault::Record& r) {
+      bool hit = q.matches(r.header.title) || q.matches(r.header.case_name) || q.matches(r.body);
+      for (const auto& t : r.header.tags) hit = hit || q.matches(t);
+      for (const auto& p : r.header.people) hit = hit || q.matches(p);
+      if (!hit) return true;
+      if (globals().json) out.push_back({{"id", r.id}, {"title", r.header.title}});
+      else std::cout << r.id << "\t" << r.header.title << "\n";
+      return true;
+    });
+    if (!st) fail(st, "cannot search the records");
+    if (globals().json) std::cout << out.dump(2) << "\n";
+  });
+}
+
+}  // namespace
+
+void register_list(CLI::App& app) {
+  auto l = std::make_shared<ListOptions>();
+  auto* lc = app.add_subcommand("list", "list records (id, date, title)");
+  lc->add_option("--case", l->case_name, "only this case");
+  lc->add_option("--tag", l->tag, "only records with this tag");
+  lc->callback([l] { run_list(*l); });
+
+  auto s = std::make_shared<ShowOptions>();
+  auto* sc = app.add_subcommand("show", "print one record");
+  sc->add_option("id", s->id, "record id")->required();
+  sc->callback([s] { run_show(*s); });
+
+  auto q = std::make_shared<SearchOptions>();
+  auto* qc = app.add_subcommand("search", "find records (any case, ё/е, Latin or Cyrillic spelling)");
+  qc->add_option("text", q->text, "what to find")->required();
+  qc->callback([q] { run_search(*q); });
+}
+
+}  // namespace fieldnotes::cli

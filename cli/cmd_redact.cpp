@@ -1,0 +1,117 @@
+// fieldnotes redact [FILE] [--report] [--report-file F] [--keep TEXT]... [--audience public|co-counsel]
+//
+// Text from FILE or standard input, redacted with the vault's register, on standard output.
+// Streams: input is cut into chunks at line breaks, so memory stays bounded on any size.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "src/export.h"
+
+namespace fieldnotes::cli {
+
+namespace {
+
+constexpr std::size_t kChunk = 1u << 20;        // read size
+constexpr std::size_t kMaxLine = 4u << 20;      // cut a line without a break here
+
+struct RedactOptions {
+  std::string file;
+  bool report = false;
+  std::string report_file;
+  std::vector<std::string> keep;
+  std::string audience = "public";
+};
+
+// Index of the end of the last complete piece in buf (after a '\n'), or, for a very long
+// line, after the last space or a UTF-8 character boundary.
+std::size_t cut_point(const std::string& buf, bool eof) {
+  if (eof) return buf.size();
+  std::size_t nl = buf.rfind('\n');
+  if (nl != std::string::npos) return nl + 1;
+  if (buf.size() < kMaxLine) return 0;
+  std::size_t sp = buf.rfind(' ');
+  if (sp != std::string::npos && sp > buf.size() / 2) return sp + 1;
+  std::size_t i = buf.size();
+  while (i > 0 && (static_cast<unsigned char>(buf[i - 1]) & 0xC0) == 0x80) --i;
+  return i > 0 ? i - 1 : buf.size();
+}
+
+void run_redact(const RedactOptions& o) {
+  redact::Options opts;
+  if (o.audience == "public") opts.audience = redact::Audience::kPublic;
+  else if (o.audience == "co-counsel") opts.audience = redact::Audience::kCoCounsel;
+  else fail(kExitUsage, "unknown audience \"" + o.audience + "\"", "use public or co-counsel");
+  opts.keep = o.keep;
+  int fd = 0;
+  if (!o.file.empty() && o.file != "-") {
+    fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(kExitIo, "cannot read \"" + o.file + "\": " + std::strerror(errno));
+  }
+  with_unlocked_vault([&](vault::Vault& v) {
+    auto reg = core::load_register(v);
+    if (!reg) fail(reg.status(), "cannot read the register");
+    auto engine = redact::Engine::compile(*reg);
+    redact::Session session(*engine, opts);
+    nlohmann::json report = nlohmann::json::array();
+    std::vector<redact::Span> spans;
+    std::string buf;
+    std::size_t base = 0;
+    bool eof = false;
+    std::vector<char> in(kChunk);
+    while (!eof) {
+      ssize_t r = ::read(fd, in.data(), in.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) fail(kExitIo, std::string("cannot read the input: ") + std::strerror(errno));
+      if (r == 0) eof = true;
+      else buf.append(in.data(), static_cast<std::size_t>(r));
+      std::size_t cut = cut_point(buf, eof);
+      if (cut == 0) continue;
+      std::string_view piece(buf.data(), cut);
+      spans.clear();
+      std::string out = session.redact(piece, (o.report || !o.report_file.empty()) ? &spans : nullptr);
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      crypto::wipe(out);
+      for (const auto& s : spans)
+        report.push_back({{"category", s.category}, {"begin", base + s.begin}, {"end", base + s.end},
+                          {"reason", s.reason}, {"registered", s.registered}, {"doubtful", s.doubtful},
+                          {"replacement", s.replacement}});
+      base += cut;
+      crypto::wipe(buf.data(), cut);
+      buf.erase(0, cut);
+    }
+    crypto::wipe(in.data(), in.size());
+    std::cout.flush();
+    if (!std::cout) fail(kExitIo, "cannot write the output");
+    if (!o.report_file.empty()) {
+      std::ofstream f(o.report_file, std::ios::binary | std::ios::trunc);
+      f << report.dump(2) << "\n";
+      if (!f) fail(kExitIo, "cannot write the report \"" + o.report_file + "\"");
+    } else if (o.report) {
+      std::cerr << report.dump(2) << "\n";
+    }
+  });
+  if (fd != 0) ::close(fd);
+}
+
+}  // namespace
+
+void register_redact(CLI::App& app) {
+  auto o = std::make_shared<RedactOptions>();
+  auto* c = app.add_subcommand("redact", "redact a text with the vault's register (stdin or FILE to stdout)");
+  c->add_option("file", o->file, "text file (default: standard input)");
+  c->add_flag("--report", o->report, "write each redacted span (category, offsets, reason; never its text) as JSON to stderr");
+  c->add_option("--report-file", o->report_file, "write that report to this file instead");
+  c->add_option("--keep", o->keep, "keep this reviewed span as it is (repeatable)");
+  c->add_option("--audience", o->audience, "public (default) or co-counsel: whose consent applies");
+  c->callback([o] { run_redact(*o); });
+}
+
+}  // namespace fieldnotes::cli

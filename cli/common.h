@@ -1,0 +1,81 @@
+// What every command shares: global options, exit codes, messages, secret input, and
+// with_unlocked_vault() — the one place that unlocks a vault.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "crypto/secret.h"
+#include "crypto/status.h"
+#include "vault/vault.h"
+
+namespace fieldnotes::cli {
+
+// Documented exit codes (README.md, "Exit codes").
+enum Exit : int {
+  kExitOk = 0,
+  kExitUsage = 1,
+  kExitLocked = 2,     // wrong passphrase, locked, destroyed
+  kExitData = 3,       // data or format error
+  kExitPolicy = 4,     // refused by policy
+  kExitIo = 5,
+};
+
+struct GlobalOptions {
+  std::string vault;             // --vault
+  int passphrase_fd = -1;        // --passphrase-fd
+  int recovery_key_fd = -1;      // --recovery-key-fd
+  bool json = false;
+  bool quiet = false;
+};
+
+GlobalOptions& globals();
+
+// Thrown by commands; caught in main() and turned into messages and an exit code.
+struct Failure {
+  int exit_code;
+  std::string error;
+  std::string hint;
+};
+
+[[noreturn]] void fail(int exit_code, std::string error, std::string hint = {});
+// Maps a core Status to an exit code and a hint, and throws.
+[[noreturn]] void fail(const Status& status, const std::string& context = {});
+
+void print_error(const std::string& error, const std::string& hint);
+void warn(const std::string& message);
+
+std::filesystem::path vault_dir();
+
+// Reads a secret from fd N (up to the first newline) or, if fd < 0, from /dev/tty with echo
+// off (restored on Ctrl-C). `confirm` asks twice on a terminal.
+crypto::SecretBuffer read_secret(int fd, const char* prompt, bool confirm = false);
+
+// Unlocks the vault with --recovery-key-fd if given, else the passphrase, and runs fn.
+void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn);
+
+// Reads all of FILE (or stdin for "" / "-"), refusing more than `limit` bytes and invalid UTF-8.
+std::string read_text_input(const std::string& file, std::size_t limit, const char* what);
+
+// Parses a record id given on the command line.
+int64_t parse_record_id(const std::string& s);
+
+// Every command file registers itself through one of these.
+void register_init(CLI::App& app);
+void register_passwd(CLI::App& app);
+void register_panic(CLI::App& app);
+void register_add(CLI::App& app);
+void register_list(CLI::App& app);
+void register_shred(CLI::App& app);
+void register_verify(CLI::App& app);
+void register_edit(CLI::App& app);
+void register_person(CLI::App& app);
+void register_redact(CLI::App& app);
+void register_export(CLI::App& app);
+
+}  // namespace fieldnotes::cli

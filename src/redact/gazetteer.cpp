@@ -1,0 +1,116 @@
+#include "src/redact/gazetteer.h"
+
+#include <sstream>
+#include <string_view>
+
+#include "src/redact/morphology.h"
+#include "src/redact/text.h"
+
+namespace fieldnotes::redact {
+
+namespace {
+
+const char* const kGivenNames =
+#include "src/redact/data/given_names.inc"
+    ;
+const char* const kPlaces =
+#include "src/redact/data/places.inc"
+    ;
+const char* const kNonNames =
+#include "src/redact/data/non_names.inc"
+    ;
+const char* const kTitles =
+#include "src/redact/data/titles.inc"
+    ;
+
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) out.emplace_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+template <typename F>
+void for_each_line(const char* data, F f) {
+  std::string_view all(data);
+  std::size_t p = 0;
+  while (p < all.size()) {
+    std::size_t q = all.find('\n', p);
+    if (q == std::string_view::npos) q = all.size();
+    std::string_view line = all.substr(p, q - p);
+    if (!line.empty() && line.substr(0, 2) != "//") f(line);
+    p = q + 1;
+  }
+}
+
+bool has_cyrillic(const std::u32string& w) {
+  for (char32_t c : w)
+    if (text::is_cyrillic(c)) return true;
+  return false;
+}
+
+}  // namespace
+
+const Gazetteer& Gazetteer::get() {
+  static const Gazetteer g = [] {
+    Gazetteer z;
+    for_each_line(kGivenNames, [&](std::string_view line) {
+      std::vector<std::u32string> variants;
+      for (auto& w : split_words(line)) {
+        if (w[0] == '*') {
+          const auto u = text::lower(text::to_u32(w.substr(1)));
+          for (const auto& f : has_cyrillic(u) ? morph::given_forms(u) : std::vector<std::u32string>{u})
+            z.ambiguous.insert(text::key_of(f));
+          continue;
+        }
+        variants.push_back(text::lower(text::to_u32(w)));
+      }
+      if (variants.empty()) return;
+      const auto id = static_cast<std::uint32_t>(z.groups.size());
+      for (const auto& v : variants) {
+        z.groups_of[text::key_of(v)].push_back(id);
+        const auto forms = has_cyrillic(v) ? morph::given_forms(v) : std::vector<std::u32string>{v};
+        for (const auto& f : forms) z.given.emplace(text::key_of(f), id);
+      }
+      z.groups.push_back(std::move(variants));
+    });
+    for_each_line(kPlaces, [&](std::string_view line) {
+      for (auto& w : split_words(line)) {
+        // Hyphenated names: each part (Ростов-на-Дону -> ростов, дону).
+        std::string part;
+        std::stringstream ss(w);
+        while (std::getline(ss, part, '-')) {
+          const auto u = text::lower(text::to_u32(part));
+          if (u.size() < 3) continue;
+          z.places.insert(text::key_of(u));
+          if (has_cyrillic(u))
+            for (const auto& f : morph::surname_forms(u)) z.places.insert(text::key_of(f));
+        }
+      }
+    });
+    for_each_line(kNonNames, [&](std::string_view line) {
+      for (auto& w : split_words(line)) z.non_names.insert(text::key_of_utf8(w));
+    });
+    for_each_line(kTitles, [&](std::string_view line) {
+      for (auto& w : split_words(line)) {
+        const bool cue = w[0] == '=';
+        const auto u = text::lower(text::to_u32(cue ? w.substr(1) : w));
+        auto& set = cue ? z.callsign_cues : z.titles;
+        set.insert(text::key_of(u));
+        if (has_cyrillic(u))
+          for (const auto& f : morph::given_forms(u)) set.insert(text::key_of(f));
+      }
+    });
+    for (const char* w : {"called", "named", "nicknamed", "known", "as"}) z.callsign_cues.insert(text::key_of_utf8(w));
+    return z;
+  }();
+  return g;
+}
+
+}  // namespace fieldnotes::redact

@@ -1,0 +1,535 @@
+#include "src/redact/patterns.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "src/redact/text.h"
+
+namespace fieldnotes::redact::patterns {
+
+const char* category_name(Kind k) {
+  switch (k) {
+    case Kind::kPhone: return "PHONE";
+    case Kind::kEmail: return "EMAIL";
+    case Kind::kHandle: return "HANDLE";
+    case Kind::kUrl: return "URL";
+    case Kind::kUnit: return "UNIT";
+    case Kind::kId: return "ID";
+    case Kind::kAddress: return "ADDRESS";
+    case Kind::kPlate: return "PLATE";
+    case Kind::kCoord: return "COORD";
+    case Kind::kDob: return "DOB";
+    case Kind::kPerson: return "PERSON";
+  }
+  return "ID";
+}
+
+const char* replacement_for(Kind k) {
+  switch (k) {
+    case Kind::kPhone: return "[PHONE]";
+    case Kind::kEmail: return "[EMAIL]";
+    case Kind::kHandle: return "[HANDLE]";
+    case Kind::kUrl: return "[URL]";
+    case Kind::kUnit: return "[UNIT]";
+    case Kind::kId: return "[ID]";
+    case Kind::kAddress: return "[ADDRESS]";
+    case Kind::kPlate: return "[PLATE]";
+    case Kind::kCoord: return "[COORD]";
+    case Kind::kDob: return "[DOB]";
+    case Kind::kPerson: return "[PERSON]";
+  }
+  return "[ID]";
+}
+
+std::string phone_digits(std::string_view phone) {
+  std::string d;
+  for (char c : phone)
+    if (c >= '0' && c <= '9') d.push_back(c);
+  if (d.size() == 11 && d[0] == '8') d[0] = '7';
+  else if (d.size() == 10 && d[0] == '9') d.insert(d.begin(), '7');
+  return d;
+}
+
+bool inn_checksum_ok(std::string_view d) {
+  auto digit = [&](std::size_t i) { return d[i] - '0'; };
+  auto check = [&](const int* w, std::size_t n) {
+    int s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += w[i] * digit(i);
+    return (s % 11) % 10;
+  };
+  if (d.size() == 10) {
+    static const int w[] = {2, 4, 10, 3, 5, 9, 4, 6, 8};
+    return check(w, 9) == digit(9);
+  }
+  if (d.size() == 12) {
+    static const int w1[] = {7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
+    static const int w2[] = {3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
+    return check(w1, 10) == digit(10) && check(w2, 11) == digit(11);
+  }
+  return false;
+}
+
+bool snils_checksum_ok(std::string_view d) {
+  if (d.size() != 11) return false;
+  int s = 0;
+  for (int i = 0; i < 9; ++i) s += (d[i] - '0') * (9 - i);
+  int c = s < 100 ? s : s == 100 || s == 101 ? 0 : (s % 101 == 100 ? 0 : s % 101);
+  return c == (d[9] - '0') * 10 + (d[10] - '0');
+}
+
+namespace {
+
+bool is_word_cp(char32_t c) { return text::is_letter(c) || (c >= '0' && c <= '9') || c == '_'; }
+
+char32_t cp_before(std::string_view s, std::size_t b) {
+  if (b == 0) return 0;
+  std::size_t i = b - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return text::next_code_point(s, i);
+}
+
+char32_t cp_at(std::string_view s, std::size_t e) {
+  if (e >= s.size()) return 0;
+  return text::next_code_point(s, e);
+}
+
+bool bounded(std::string_view s, std::size_t b, std::size_t e) {
+  return !is_word_cp(cp_before(s, b)) && !is_word_cp(cp_at(s, e));
+}
+
+struct Rule {
+  std::unique_ptr<RE2> re;
+  Kind kind;
+  const char* reason;
+  bool check_bounds;
+};
+
+std::unique_ptr<RE2> compile(const std::string& p) {
+  RE2::Options o;
+  o.set_log_errors(true);
+  o.set_max_mem(64 << 20);
+  return std::make_unique<RE2>(p, o);
+}
+
+const char* kNumberWords =
+    "ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|одиннадцать|"
+    "двенадцать|тринадцать|четырнадцать|пятнадцать|шестнадцать|семнадцать|восемнадцать|"
+    "девятнадцать|двадцать|тридцать|сорок|пятьдесят|шестьдесят|семьдесят|восемьдесят|девяносто|"
+    "сто|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот|девятьсот|"
+    "дві|чотири|п'ять|п’ять|шість|сім|вісім|дев'ять|дев’ять|двадцять|тридцять|п'ятдесят|"
+    "шістдесят|сімдесят|вісімдесят|дев'яносто|zero|oh|one|two|three|four|five|six|seven|eight|"
+    "nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+    "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|double|triple";
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> r = [] {
+    std::vector<Rule> v;
+    auto add = [&](const std::string& p, Kind k, const char* reason, bool bounds = true) {
+      v.push_back(Rule{compile(p), k, reason, bounds});
+    };
+    add(R"([A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)", Kind::kEmail, "pattern:email");
+    add(R"((?i)(?:https?://)?(?:www\.|m\.)?(?:t\.me|telegram\.me|telegram\.dog|vk\.com|vk\.ru|vkontakte\.ru|facebook\.com|fb\.com|instagram\.com|ok\.ru|twitter\.com|x\.com|tiktok\.com|youtube\.com|youtu\.be|linkedin\.com|wa\.me|signal\.me|livejournal\.com|threads\.net)/[A-Za-z0-9_.\-/?=&%#@+~]+)",
+        Kind::kUrl, "pattern:profile-url");
+    add(R"((?i)https?://[^\s<>"«»()\[\]]+)", Kind::kUrl, "pattern:url");
+    add(R"(@[A-Za-z][A-Za-z0-9_]{2,31})", Kind::kHandle, "pattern:handle");
+    // Military units: в/ч 12345, войсковая часть 12345, military unit 12345, А1126.
+    add(R"((?i)(?:в/ч|в\.\s?ч\.|вч|войсков\pL*\s+част\pL*|військов\pL*\s+частин\pL*|military\s+unit|unit|part|частин\pL*|част[ьи])\s*(?:№|no\.?|#)?\s*:?\s*[АAВB]?-?\d{4,5})",
+        Kind::kUnit, "pattern:military-unit");
+    add(R"([АA]\d{4})", Kind::kUnit, "pattern:unit-ua");
+    // Russian passport: 45 11 123456, серия 45 11 номер 123456.
+    add(R"((?i)(?:серия\s*|серії\s*)?\d{2}\s?\d{2}\s+(?:№\s*|номер\s+|no\.?\s*)?\d{6})", Kind::kId, "pattern:passport");
+    // Military ID (two letters, Cyrillic or Latin look-alikes, seven digits).
+    add(R"([A-ZА-ЯЁІЇЄ]{2}\s?(?:№\s*)?\d{7})", Kind::kId, "pattern:military-id");
+    add(R"(\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2})", Kind::kId, "pattern:snils");
+    // Car plates: Russian (letters from the shared Cyrillic/Latin set), Ukrainian, Belarusian.
+    add(R"([АВЕКМНОРСТУХABEKMHOPCTYX]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYX]{2}\s?\d{2,3})", Kind::kPlate, "pattern:plate-ru");
+    add(R"([A-ZА-ЯІ]{2}\s?\d{4}\s?[A-ZА-ЯІ]{2})", Kind::kPlate, "pattern:plate-ua");
+    add(R"(\d{4}\s?[A-Z]{2}-?\d)", Kind::kPlate, "pattern:plate-by");
+    // GPS.
+    add(R"(-?\d{1,3}\.\d{3,8}°?\s*[NSEWСЮ]?\s*,\s*-?\d{1,3}\.\d{3,8}°?\s*[NSEWВЗ]?)", Kind::kCoord, "pattern:coord");
+    add(R"(\d{1,3}°\s?\d{1,2}(?:[.,]\d+)?[′'’]\s?(?:\d{1,2}(?:[.,]\d+)?\s?[″"”]|'')?\s*(?:[NSEW]\b|(?:пн|пд|сх|зх|с|ю|в|з)\.?\s*(?:ш|д)\.?)?)",
+        Kind::kCoord, "pattern:coord-dms");
+    // Street addresses.
+    add(R"((?:ул\.|улица|улице|улицу|ул |пр\.|пр-т|просп\.|проспект|пер\.|переулок|бул\.|бульвар|б-р|ш\.|шоссе|пл\.|площадь|наб\.|набережная|мкр\.?|микрорайон|вул\.|вулиця|вулиці|провулок|пров\.|бульв\.)\s*\d{0,2}\s*\p{Lu}[\pL\-\.’' ]{1,40}?,?\s*(?:д\.|дом|буд\.|будинок)?\s*\d+\pL?(?:[/\-]\d+)?(?:\s*,?\s*(?:кв\.|квартира|корп\.|к\.|стр\.|оф\.|кв)\s*\d+)*)",
+        Kind::kAddress, "pattern:address-ru");
+    add(R"(\d{1,5}\pL?\s+(?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Prospekt|Prospect|Square|Sq\.?|Embankment|Highway|Drive|Way|Alley)(?:\s*,?\s*(?:apt\.?|apartment|flat|fl\.?|suite|room)\s*\d+\pL?)?)",
+        Kind::kAddress, "pattern:address-en");
+    add(R"((?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Blvd\.|Boulevard)\s*,?\s*\d{1,5}(?:[/\-]\d+)?\pL?(?:\s*,?\s*(?:apt\.?|apartment|flat)\s*\d+)?)",
+        Kind::kAddress, "pattern:address-en");
+    const std::string num = std::string("(?:\\d+|") + kNumberWords + ")";
+    add("(?i)(?:\\p{Lu}\\pL+,?\\s*)?(?:дом|д\\.|будинок|буд\\.)\\s*" + num + "(?:\\s*,?\\s*(?:квартира|кв\\.)\\s*" + num + ")",
+        Kind::kAddress, "pattern:address-words");
+    // Phones: candidates, classified in code.
+    add(R"(\+?\d[\d \x{00A0}\-()]{5,22}\d)", Kind::kPhone, "pattern:phone");
+    // Long digit runs (INN and other numbers).
+    add(R"(\d{9,})", Kind::kId, "pattern:digits");
+    return v;
+  }();
+  return r;
+}
+
+bool phone_plausible(std::string_view m, bool plus) {
+  const std::string d = phone_digits(m);
+  if (plus) {
+    if (d.size() < 8 || d.size() > 15) return false;
+    if (d[0] == '7') return d.size() == 11;
+    if (d.rfind("380", 0) == 0 || d.rfind("375", 0) == 0) return d.size() == 12;
+    return true;
+  }
+  if (d.size() == 11 && d[0] == '7') return true;
+  if (d.size() == 12 && (d.rfind("380", 0) == 0 || d.rfind("375", 0) == 0)) return true;
+  // Ukrainian national format 0XX XXX XX XX.
+  std::string raw;
+  for (char c : m) if (c >= '0' && c <= '9') raw.push_back(c);
+  if (raw.size() == 10 && raw[0] == '0') return true;
+  return false;
+}
+
+// ----- Dates of birth -------------------------------------------------------------------
+
+const std::unordered_set<std::string>& month_words() {
+  static const std::unordered_set<std::string> s = [] {
+    std::unordered_set<std::string> m;
+    for (const char* w :
+         {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+          "dec", "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+          "октября", "ноября", "декабря", "січня", "лютого", "березня", "квітня", "травня", "червня", "липня",
+          "серпня", "вересня", "жовтня", "листопада", "грудня"})
+      m.insert(w);
+    return m;
+  }();
+  return s;
+}
+
+bool is_number_word(const std::string& lw) {
+  static const std::unordered_set<std::string> s = [] {
+    std::unordered_set<std::string> m;
+    std::string all = kNumberWords;
+    std::size_t p = 0;
+    while (p <= all.size()) {
+      std::size_t q = all.find('|', p);
+      if (q == std::string::npos) q = all.size();
+      m.insert(all.substr(p, q - p));
+      p = q + 1;
+    }
+    for (const char* w : {"thousand", "тысяча", "тысячи", "тысяч", "тисяча", "тисячі", "тисяч", "and"}) m.insert(w);
+    return m;
+  }();
+  return s.count(lw) > 0;
+}
+
+bool is_ordinal_word(const std::string& lw) {
+  static const char* kStems[] = {"перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят",
+                                 "одиннадцат", "двенадцат", "тринадцат", "четырнадцат", "пятнадцат", "шестнадцат",
+                                 "семнадцат", "восемнадцат", "девятнадцат", "двадцат", "тридцат", "сорок",
+                                 "девяност", "тысячн", "двухтысячн", "перш", "друг", "четверт", "п'ят", "шост",
+                                 "сьом", "восьм", "дев'ят", "двадцят", "тридцят"};
+  static const char* kEnds[] = {"ого", "ой", "ая", "ое", "ый", "ий", "го", "ому", "ого", "ої", "ий", "е"};
+  static const char* kEn[] = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                              "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+                              "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth"};
+  for (const char* e : kEn)
+    if (lw == e) return true;
+  for (const char* st : kStems) {
+    if (lw.rfind(st, 0) != 0) continue;
+    for (const char* e : kEnds) {
+      const std::size_t n = std::char_traits<char>::length(e);
+      if (lw.size() > n && lw.compare(lw.size() - n, n, e) == 0) return true;
+    }
+  }
+  return false;
+}
+
+struct WordTok {
+  std::size_t b, e;
+  std::string lower;
+  bool digits;
+};
+
+// Words and digit runs of a window of text, lower-cased.
+std::vector<WordTok> words_in(std::string_view s, std::size_t from, std::size_t to) {
+  std::vector<WordTok> out;
+  std::size_t i = from;
+  while (i < to) {
+    std::size_t j = i;
+    char32_t c = text::next_code_point(s, j);
+    if (c >= '0' && c <= '9') {
+      std::size_t k = i;
+      while (k < to && s[k] >= '0' && s[k] <= '9') ++k;
+      out.push_back({i, k, std::string(s.substr(i, k - i)), true});
+      i = k;
+    } else if (text::is_letter(c)) {
+      std::size_t k = i;
+      std::string lw;
+      while (k < to) {
+        std::size_t k2 = k;
+        char32_t d = text::next_code_point(s, k2);
+        const bool apos = (d == '\'' || d == 0x2019) && k2 < to;
+        if (!text::is_letter(d) && !(apos && text::is_letter(cp_at(s, k2)))) break;
+        text::append_utf8(lw, text::to_lower(d));
+        k = k2;
+      }
+      out.push_back({i, k, lw, false});
+      i = k;
+    } else {
+      i = j;
+    }
+  }
+  return out;
+}
+
+// End of the sentence that starts at `from`: a full stop, ! or ? followed by a space and an
+// upper-case letter or a line break; or a line break. Bounded by `limit`.
+std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit) {
+  limit = std::min(limit, s.size());
+  for (std::size_t i = from; i < limit; ++i) {
+    const char c = s[i];
+    if (c == '\n') return i;
+    if ((c == '.' || c == '!' || c == '?') && i + 1 < s.size()) {
+      const char n = s[i + 1];
+      if (n == '\n') return i;
+      if (n == ' ' && i + 2 < s.size()) {
+        std::size_t k = i + 2;
+        char32_t u = text::next_code_point(s, k);
+        if (text::is_upper(u)) return i;
+      }
+    }
+  }
+  return limit;
+}
+
+void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
+  static const std::unique_ptr<RE2> cue = compile(
+      R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|\bнар\.|\bр\.\s?н\.))");
+  static const std::unique_ptr<RE2> numeric = compile(R"(\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2})");
+  static const std::unique_ptr<RE2> after = compile(
+      R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
+  re2::StringPiece input(s.data(), s.size());
+  re2::StringPiece m;
+  std::size_t pos = 0;
+  while (pos < s.size() && after->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+    const std::size_t e = b + m.size();
+    if (!is_word_cp(cp_before(s, b))) out.push_back({b, e, Kind::kDob, "pattern:dob-suffix", false, {}});
+    pos = e > pos ? e : pos + 1;
+  }
+  pos = 0;
+  while (pos < s.size() && cue->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+    const std::size_t cb = static_cast<std::size_t>(m.data() - s.data());
+    const std::size_t ce = cb + m.size();
+    pos = ce > pos ? ce : pos + 1;
+    if (is_word_cp(cp_before(s, cb)) && s[cb] != 'b') continue;
+    const std::size_t end = sentence_end(s, ce, ce + 200);
+    // Numeric dates in the window.
+    std::size_t p2 = ce;
+    bool found = false;
+    re2::StringPiece m2;
+    while (p2 < end && numeric->Match(input, p2, end, RE2::UNANCHORED, &m2, 1)) {
+      const std::size_t b = static_cast<std::size_t>(m2.data() - s.data());
+      const std::size_t e = b + m2.size();
+      p2 = e;
+      if (!found && b - ce > 80) break;
+      if (is_word_cp(cp_before(s, b)) || (e < s.size() && s[e] >= '0' && s[e] <= '9')) continue;
+      out.push_back({b, e, Kind::kDob, "pattern:dob", false, {}});
+      found = true;
+    }
+    // Dates in words: "30 May 1989", "fourth of March two thousand one", "двадцать первого апреля".
+    auto w = words_in(s, ce, end);
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (w[i].digits || !month_words().count(w[i].lower)) continue;
+      std::size_t lo = i, hi = i;
+      auto numeric_ish = [&](const WordTok& t) {
+        return (t.digits && t.lower.size() <= 4) || is_number_word(t.lower) || is_ordinal_word(t.lower);
+      };
+      while (lo > 0 && (numeric_ish(w[lo - 1]) || w[lo - 1].lower == "of" || w[lo - 1].lower == "the")) --lo;
+      while (lo < i && (w[lo].lower == "of" || w[lo].lower == "the")) ++lo;
+      while (hi + 1 < w.size() && (numeric_ish(w[hi + 1]) || w[hi + 1].lower == "года" || w[hi + 1].lower == "року" ||
+                                   w[hi + 1].lower == "г" || w[hi + 1].lower == "р"))
+        ++hi;
+      if (lo == i && hi == i) continue;
+      if (w[lo].b - ce > 100 && !found) continue;
+      out.push_back({w[lo].b, w[hi].e, Kind::kDob, "pattern:dob-words", false, {}});
+      found = true;
+      i = hi;
+    }
+    // "born 1985" / "г.р. 1994": a bare year right after the cue.
+    if (!found) {
+      for (const auto& t : w) {
+        if (t.b - ce > 12) break;
+        if (t.digits && t.lower.size() == 4 && (t.lower[0] == '1' || t.lower[0] == '2')) {
+          out.push_back({t.b, t.e, Kind::kDob, "pattern:dob-year", false, {}});
+          break;
+        }
+      }
+    }
+  }
+}
+
+// Tables ("| Name | Born | ..."): the cells under a birth column are dates of birth.
+void find_table_dates_of_birth(std::string_view s, std::vector<Found>& out) {
+  std::size_t line = 0;
+  int col = -1;
+  while (line < s.size()) {
+    std::size_t eol = s.find('\n', line);
+    if (eol == std::string_view::npos) eol = s.size();
+    const std::string_view l = s.substr(line, eol - line);
+    const std::size_t bars = static_cast<std::size_t>(std::count(l.begin(), l.end(), '|'));
+    if (bars < 2) {
+      col = -1;
+    } else {
+      // Split cells.
+      std::vector<std::pair<std::size_t, std::size_t>> cells;
+      std::size_t st = 0;
+      for (std::size_t i = 0; i <= l.size(); ++i) {
+        if (i == l.size() || l[i] == '|') {
+          cells.push_back({st, i});
+          st = i + 1;
+        }
+      }
+      if (col < 0) {
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          std::string cell;
+          for (char32_t ch : text::to_u32(l.substr(cells[c].first, cells[c].second - cells[c].first)))
+            text::append_utf8(cell, text::to_lower(ch));
+          for (const char* k : {"born", "dob", "birth", "рожд", "г.р.", "р.н.", "народж"})
+            if (cell.find(k) != std::string::npos) col = static_cast<int>(c);
+        }
+      } else if (static_cast<std::size_t>(col) < cells.size()) {
+        const auto [cb, ce] = cells[static_cast<std::size_t>(col)];
+        std::size_t fd = std::string_view::npos, ld = 0;
+        for (std::size_t i = cb; i < ce; ++i)
+          if (l[i] >= '0' && l[i] <= '9') {
+            if (fd == std::string_view::npos) fd = i;
+            ld = i + 1;
+          }
+        if (fd != std::string_view::npos) out.push_back({line + fd, line + ld, Kind::kDob, "pattern:dob-table", false, {}});
+      }
+    }
+    line = eol + 1;
+  }
+}
+
+// Numbers spelled out in words: "плюс семь девять восемь девять, три ноль два..." .
+void find_spelled_numbers(std::string_view s, std::vector<Found>& out) {
+  // Cheap prefilter: only texts with many number words matter; scan words once.
+  auto w = words_in(s, 0, s.size());
+  std::size_t i = 0;
+  while (i < w.size()) {
+    const bool plus = w[i].lower == "плюс" || w[i].lower == "plus";
+    if (!plus && !is_number_word(w[i].lower)) { ++i; continue; }
+    std::size_t j = i + (plus ? 1 : 0);
+    std::size_t count = 0;
+    std::size_t last = i;
+    while (j < w.size() && is_number_word(w[j].lower) && !w[j].digits) {
+      // Only spaces, commas and hyphens between the words.
+      const std::string_view gap = s.substr(w[last].e, w[j].b - w[last].e);
+      if (j != i && gap.find_first_not_of(" ,-\u00a0") != std::string_view::npos && gap.size() > 0) {
+        bool ok = true;
+        for (char c : gap) if (c != ' ' && c != ',' && c != '-') ok = false;
+        if (!ok) break;
+      }
+      last = j;
+      ++count;
+      ++j;
+    }
+    if (count >= 6 || (plus && count >= 5)) {
+      out.push_back({w[i].b, w[last].e, plus ? Kind::kPhone : Kind::kId, "pattern:spelled-number", !plus, {}});
+      i = j;
+    } else {
+      i = std::max(i + 1, j);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Found> find_all(std::string_view s) {
+  std::vector<Found> out;
+  re2::StringPiece input(s.data(), s.size());
+  bool has_digit = false, has_at = false, has_slash = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') has_digit = true;
+    else if (c == '@') has_at = true;
+    else if (c == '/') has_slash = true;
+    if (has_digit && has_at && has_slash) break;
+  }
+  for (const auto& rule : rules()) {
+    if (!has_at && (rule.kind == Kind::kEmail || rule.kind == Kind::kHandle)) continue;
+    if (!has_slash && rule.kind == Kind::kUrl) continue;
+    if (!has_digit && rule.kind != Kind::kEmail && rule.kind != Kind::kHandle && rule.kind != Kind::kUrl) continue;
+    re2::StringPiece m;
+    std::size_t pos = 0;
+    while (pos < s.size() && rule.re->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+      std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+      std::size_t e = b + m.size();
+      pos = e > b ? b + 1 : b + 1;
+      // Trim trailing punctuation picked up by URLs and e-mails.
+      if (rule.kind == Kind::kUrl || rule.kind == Kind::kEmail)
+        while (e > b && std::string_view(".,;:!?)'\"").find(s[e - 1]) != std::string_view::npos) --e;
+      while (e > b && (s[e - 1] == ' ' || s[e - 1] == ',')) --e;
+      if (e <= b) continue;
+      if (rule.kind == Kind::kHandle) {
+        const char32_t pc = cp_before(s, b);
+        if (is_word_cp(pc) || pc == '.' || pc == '/') continue;
+        if (e < s.size() && (s[e] == '.' && e + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[e + 1]))))
+          continue;  // part of an e-mail address
+      } else if (rule.check_bounds && !bounded(s, b, e)) {
+        // A number glued to letters ("SIZO-1") or a longer number: try the next start.
+        if (rule.kind != Kind::kUrl && rule.kind != Kind::kEmail) continue;
+      }
+      Found f{b, e, rule.kind, rule.reason, false, {}};
+      const std::string_view ms = s.substr(b, e - b);
+      if (rule.kind == Kind::kPhone) {
+        std::size_t lead = 0;
+        while (lead < ms.size() && (ms[lead] == '(' || ms[lead] == ' ')) ++lead;
+        const bool plus = !ms.empty() && ms[0] == '+';
+        if (!phone_plausible(ms, plus)) continue;
+        f.digits = phone_digits(ms);
+        pos = e;
+      } else if (rule.kind == Kind::kId && std::string_view(rule.reason) == "pattern:digits") {
+        const std::string d(ms);
+        if (d.size() == 10 || d.size() == 12) {
+          f.reason = inn_checksum_ok(d) ? "pattern:inn" : "pattern:digits";
+          f.doubtful = !inn_checksum_ok(d);
+        } else if (d.size() == 11 && snils_checksum_ok(d)) {
+          f.reason = "pattern:snils";
+        } else {
+          f.doubtful = true;
+        }
+        if (phone_plausible(ms, false)) {
+          f.kind = Kind::kPhone;
+          f.digits = phone_digits(ms);
+          f.doubtful = false;
+          f.reason = "pattern:phone";
+        }
+        pos = e;
+      } else if (std::string_view(rule.reason) == "pattern:snils") {
+        std::string d;
+        for (char c : ms) if (c >= '0' && c <= '9') d.push_back(c);
+        f.doubtful = !snils_checksum_ok(d);
+        pos = e;
+      } else if (rule.kind == Kind::kUnit && std::string_view(rule.reason) == "pattern:unit-ua") {
+        f.doubtful = true;
+        pos = e;
+      } else if (std::string_view(rule.reason) == "pattern:url") {
+        f.doubtful = true;
+        pos = e;
+      } else {
+        pos = e;
+      }
+      out.push_back(std::move(f));
+    }
+  }
+  find_dates_of_birth(s, out);
+  if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
+  find_spelled_numbers(s, out);
+  return out;
+}
+
+}  // namespace fieldnotes::redact::patterns

@@ -1,0 +1,40 @@
+// Identifiers found by pattern: phones, e-mails, handles, personal URLs, military units,
+// passports, military IDs, INN/SNILS, car plates, street addresses, GPS coordinates and
+// dates of birth (only with a birth cue). Linear-time matching only (RE2 and hand-written
+// scanners); see docs/REDACTION.md, "Patterns".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fieldnotes::redact::patterns {
+
+enum class Kind { kPhone, kEmail, kHandle, kUrl, kUnit, kId, kAddress, kPlate, kCoord, kDob, kPerson };
+
+const char* category_name(Kind k);     // "PHONE", "EMAIL"...
+const char* replacement_for(Kind k);   // "[PHONE]", "[EMAIL]"...
+
+struct Found {
+  std::size_t begin = 0;   // byte offsets into the scanned text
+  std::size_t end = 0;
+  Kind kind = Kind::kId;
+  const char* reason = "";
+  bool doubtful = false;
+  std::string digits;      // phones: the normalised digit string (7XXXXXXXXXX for Russia)
+};
+
+// Normalises a phone number to its digit string: separators dropped, a Russian trunk
+// prefix 8 read as +7, a bare 10-digit Russian mobile given its country code.
+std::string phone_digits(std::string_view phone);
+
+// True if the digit strings pass the INN (10 or 12 digits) / SNILS (11 digits) checksums.
+bool inn_checksum_ok(std::string_view digits);
+bool snils_checksum_ok(std::string_view digits);
+
+// Scans `text` (valid UTF-8) and returns every identifier found, unordered, possibly
+// overlapping (the caller resolves overlaps: longer and earlier spans win).
+std::vector<Found> find_all(std::string_view text);
+
+}  // namespace fieldnotes::redact::patterns

@@ -1,0 +1,363 @@
+#include "src/redact/text.h"
+
+#include <unicode/uchar.h>
+
+#include <array>
+
+namespace fieldnotes::redact::text {
+
+namespace {
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is invalid.
+std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t n = 0;
+  char32_t min = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) { n = 2; min = 0x80; }
+  else if (b0 >= 0xE0 && b0 <= 0xEF) { n = 3; min = 0x800; }
+  else if (b0 >= 0xF0 && b0 <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  char32_t c = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (b & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string repair_utf8(std::string_view in, bool* changed) {
+  if (changed) *changed = false;
+  std::size_t i = 0;
+  // Fast path: scan until the first invalid byte.
+  while (i < in.size()) {
+    if (static_cast<unsigned char>(in[i]) < 0x80) { ++i; continue; }
+    const std::size_t n = valid_sequence_length(in, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == in.size()) return std::string(in);
+  if (changed) *changed = true;
+  std::string out(in.substr(0, i));
+  out.reserve(in.size() + 16);
+  while (i < in.size()) {
+    const std::size_t n = valid_sequence_length(in, i);
+    if (n == 0) {
+      append_utf8(out, kReplacement);
+      ++i;
+    } else {
+      out.append(in.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) { ++i; return b0; }
+  std::size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2;
+  if (i + n > s.size()) { i = s.size(); return kReplacement; }
+  char32_t c = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  i += n;
+  return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+bool is_combining(char32_t c) {
+  if (c >= 0x300 && c <= 0x36F) return true;
+  if (c < 0x300) return false;
+  const auto t = u_charType(static_cast<UChar32>(c));
+  return t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK;
+}
+
+bool is_letter(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  if (c >= 0x400 && c <= 0x4FF) return true;
+  if (c == 0x2B9 || c == 0x2BA || c == 0x2BC) return true;  // ISO 9 primes, Ukrainian apostrophe
+  return u_isalpha(static_cast<UChar32>(c)) || is_combining(c);
+}
+
+bool is_upper(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  if (c >= 0x410 && c <= 0x42F) return true;
+  if (c >= 0x430 && c <= 0x44F) return false;
+  return u_isupper(static_cast<UChar32>(c));
+}
+
+bool is_cyrillic(char32_t c) { return c >= 0x400 && c <= 0x52F; }
+
+bool is_latin(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x1E00 && c <= 0x1EFF);
+}
+
+char32_t to_lower(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+}
+
+std::u32string to_u32(std::string_view utf8) {
+  std::u32string out;
+  out.reserve(utf8.size());
+  std::size_t i = 0;
+  while (i < utf8.size()) out.push_back(next_code_point(utf8, i));
+  return out;
+}
+
+std::string to_utf8(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size() * 2);
+  for (char32_t c : s) append_utf8(out, c);
+  return out;
+}
+
+std::u32string lower(std::u32string_view s) {
+  std::u32string out(s);
+  for (auto& c : out) c = to_lower(c);
+  return out;
+}
+
+namespace {
+
+// Latin letters that look like Cyrillic ones, and back (upper and lower case).
+char32_t latin_to_cyrillic_lookalike(char32_t c) {
+  switch (c) {
+    case 'A': return 0x410; case 'a': return 0x430; case 'B': return 0x412;
+    case 'C': return 0x421; case 'c': return 0x441; case 'E': return 0x415;
+    case 'e': return 0x435; case 'H': return 0x41D; case 'K': return 0x41A;
+    case 'k': return 0x43A; case 'M': return 0x41C; case 'O': return 0x41E;
+    case 'o': return 0x43E; case 'P': return 0x420; case 'p': return 0x440;
+    case 'T': return 0x422; case 'X': return 0x425; case 'x': return 0x445;
+    case 'y': return 0x443; case 'Y': return 0x423; case 'I': return 0x406;
+    case 'i': return 0x456;
+    default: return 0;
+  }
+}
+
+char32_t cyrillic_to_latin_lookalike(char32_t c) {
+  switch (c) {
+    case 0x410: return 'A'; case 0x430: return 'a'; case 0x412: return 'B';
+    case 0x421: return 'C'; case 0x441: return 'c'; case 0x415: return 'E';
+    case 0x435: return 'e'; case 0x41D: return 'H'; case 0x41A: return 'K';
+    case 0x43A: return 'k'; case 0x41C: return 'M'; case 0x41E: return 'O';
+    case 0x43E: return 'o'; case 0x420: return 'P'; case 0x440: return 'p';
+    case 0x422: return 'T'; case 0x425: return 'X'; case 0x445: return 'x';
+    case 0x443: return 'y'; case 0x423: return 'Y'; case 0x406: return 'I';
+    case 0x456: return 'i';
+    default: return 0;
+  }
+}
+
+// Key letters of lower-case Cyrillic, indexed by code point - 0x430 (а..я), then extras.
+const char* cyrillic_key(char32_t c) {
+  static const std::array<const char*, 32> kBase = {
+      "a", "b", "v", "h", "d", "e", "Z", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+      "r", "s", "t", "u", "f", "h", "c", "C", "S", "S", "", "i", "", "e", "iu", "ia"};
+  if (c >= 0x430 && c <= 0x44F) return kBase[c - 0x430];
+  switch (c) {
+    case 0x451: return "e";    // ё
+    case 0x454: return "ie";   // є
+    case 0x456: return "i";    // і
+    case 0x457: return "i";    // ї
+    case 0x491: return "h";    // ґ
+    case 0x45E: return "u";    // ў
+    case 0x452: return "d";    // ђ
+    case 0x458: return "i";    // ј
+    case 0x45F: return "dZ";   // џ
+    default: return nullptr;
+  }
+}
+
+// Latin letters with diacritics used by ISO 9, scientific and Central European spellings.
+const char* latin_extra_key(char32_t c) {
+  switch (c) {
+    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5: case 0x101: return "a";
+    case 0xE7: case 0x107: return "c";
+    case 0x10D: return "C";                      // č
+    case 0xE8: case 0xE9: case 0xEA: case 0xEB: case 0x113: case 0x11B: return "e";
+    case 0xEC: case 0xED: case 0xEE: case 0xEF: case 0x12B: return "i";
+    case 0xF1: case 0x144: case 0x148: return "n";
+    case 0xF2: case 0xF3: case 0xF4: case 0xF5: case 0xF6: case 0xF8: return "o";
+    case 0xF9: case 0xFA: case 0xFC: case 0x16B: case 0x16F: return "u";
+    case 0xFB: return "iu";                      // û (ISO 9 ю)
+    case 0xFD: case 0xFF: return "i";
+    case 0x161: case 0x15D: case 0x15B: return "S";  // š ŝ ś
+    case 0x17E: case 0x17A: case 0x17C: return "Z";  // ž
+    case 0x142: return "l";
+    case 0x11F: case 0x123: return "h";
+    case 0x159: return "r";
+    case 0x165: return "t";
+    case 0x10F: return "d";
+    case 0xDF: return "s";
+    default: return nullptr;
+  }
+}
+
+bool is_apostrophe(char32_t c) {
+  return c == '\'' || c == 0x2019 || c == 0x2BC || c == 0x2B9 || c == 0x2BA || c == 0x60;
+}
+
+}  // namespace
+
+std::string key_of(std::u32string_view word) {
+  // 1. Fold look-alike letters to the word's majority script, lower-case.
+  int cyr = 0, lat = 0;
+  for (char32_t c : word) {
+    if (is_cyrillic(c)) ++cyr;
+    else if (is_latin(c)) ++lat;
+  }
+  std::u32string w;
+  w.reserve(word.size());
+  for (char32_t c : word) {
+    if (is_combining(c) || is_apostrophe(c)) continue;
+    if (cyr && lat) {
+      if (cyr >= lat && is_latin(c)) {
+        if (char32_t m = latin_to_cyrillic_lookalike(c)) c = m;
+      } else if (lat > cyr && is_cyrillic(c)) {
+        if (char32_t m = cyrillic_to_latin_lookalike(c)) c = m;
+      }
+    }
+    w.push_back(to_lower(c));
+  }
+  // 2. Map through the tables.
+  std::string raw;
+  raw.reserve(w.size() + 4);
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char32_t c = w[i];
+    if (const char* k = cyrillic_key(c)) { raw += k; continue; }
+    if (c < 0x80) {
+      auto at = [&](std::size_t j) -> char32_t { return j < n ? w[j] : 0; };
+      const char32_t c1 = at(i + 1), c2 = at(i + 2), c3 = at(i + 3);
+      if (c == 's' && c1 == 'h' && c2 == 'c' && c3 == 'h') { raw += 'S'; i += 3; continue; }
+      if (c == 't' && c1 == 's' && c2 == 'c' && c3 == 'h') { raw += 'C'; i += 3; continue; }
+      if (c == 's' && c1 == 'c' && c2 == 'h') { raw += 'S'; i += 2; continue; }
+      if (c1 == 'h') {
+        if (c == 'z') { raw += 'Z'; ++i; continue; }
+        if (c == 'k') { raw += 'h'; ++i; continue; }
+        if (c == 'c') { raw += 'C'; ++i; continue; }
+        if (c == 's') { raw += 'S'; ++i; continue; }
+        if (c == 'p') { raw += 'f'; ++i; continue; }
+      }
+      if (c == 't' && (c1 == 's' || c1 == 'z')) { raw += 'c'; ++i; continue; }
+      if (c == 'c' && c1 == 'k') { raw += 'k'; ++i; continue; }
+      if (c == 'o' && c1 == 'u') { raw += 'u'; ++i; continue; }
+      switch (c) {
+        case 'g': raw += 'h'; break;
+        case 'j': case 'y': raw += 'i'; break;
+        case 'q': raw += 'k'; break;
+        case 'w': raw += 'v'; break;
+        case 'x': raw += "ks"; break;
+        default:
+          if (c >= 'a' && c <= 'z') raw += static_cast<char>(c);
+          else if (c >= '0' && c <= '9') raw += static_cast<char>(c);
+      }
+      continue;
+    }
+    if (const char* k = latin_extra_key(c)) { raw += k; continue; }
+    // Other scripts: keep the code point so distinct words stay distinct.
+    append_utf8(raw, c);
+  }
+  // 3. Collapse doubled letters, then "io"/"ie" -> "e", then collapse again.
+  auto collapse = [](const std::string& s) {
+    std::string o;
+    o.reserve(s.size());
+    for (char ch : s) {
+      if (!o.empty() && o.back() == ch && static_cast<unsigned char>(ch) < 0x80) continue;
+      o.push_back(ch);
+    }
+    return o;
+  };
+  std::string a = collapse(raw);
+  std::string b;
+  b.reserve(a.size());
+  for (char ch : a) {
+    if ((ch == 'o' || ch == 'e') && !b.empty() && b.back() == 'i') {
+      b.back() = 'e';
+      continue;
+    }
+    b.push_back(ch);
+  }
+  return collapse(b);
+}
+
+std::string key_of_utf8(std::string_view word) { return key_of(to_u32(word)); }
+
+std::u32string cyrillic_reading(std::u32string_view word) {
+  std::u32string w = lower(word);
+  bool latin = false;
+  for (char32_t c : w) if (is_latin(c)) latin = true;
+  if (!latin) return w;
+  std::u32string out;
+  const std::size_t n = w.size();
+  auto at = [&](std::size_t j) -> char32_t { return j < n ? w[j] : 0; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const char32_t c = w[i], c1 = at(i + 1), c2 = at(i + 2), c3 = at(i + 3);
+    if (c == 's' && c1 == 'h' && c2 == 'c' && c3 == 'h') { out += U'щ'; i += 3; continue; }
+    if (c == 't' && c1 == 's' && c2 == 'c' && c3 == 'h') { out += U'ч'; i += 3; continue; }
+    if (c == 's' && c1 == 'c' && c2 == 'h') { out += U'щ'; i += 2; continue; }
+    if (c1 == 'h' && (c == 'z' || c == 'k' || c == 'c' || c == 's' || c == 'p')) {
+      out += c == 'z' ? U'ж' : c == 'k' ? U'х' : c == 'c' ? U'ч' : c == 's' ? U'ш' : U'ф';
+      ++i;
+      continue;
+    }
+    if (c == 't' && (c1 == 's' || c1 == 'z')) { out += U'ц'; ++i; continue; }
+    const bool vowel_before = i > 0 && std::u32string_view(U"aeiouy").find(w[i - 1]) != std::u32string_view::npos;
+    if ((c == 'y' || c == 'i' || c == 'j') && (c1 == 'a' || c1 == 'u' || c1 == 'o' || c1 == 'e')) {
+      if (c == 'i' && !vowel_before && i > 0) out += U'и';  // Maria -> мариа: same key as мария
+      out += c1 == 'a' ? U'я' : c1 == 'u' ? U'ю' : c1 == 'o' ? U'ё' : U'е';
+      ++i;
+      continue;
+    }
+    if ((c == 'i' || c == 'y') && (c1 == 'y' || c1 == 'i' || c1 == 'j') && i + 2 == n) {
+      out += c == 'y' ? U"ый" : U"ий";
+      ++i;
+      continue;
+    }
+    if (c == 'y' && i + 1 == n && i > 0) { out += U"ий"; continue; }
+    switch (c) {
+      case 'a': out += U'а'; break; case 'b': out += U'б'; break; case 'c': out += U'ц'; break;
+      case 'd': out += U'д'; break; case 'e': out += U'е'; break; case 'f': out += U'ф'; break;
+      case 'g': out += U'г'; break; case 'h': out += U'х'; break; case 'i': out += U'и'; break;
+      case 'j': out += U'й'; break; case 'k': out += U'к'; break; case 'l': out += U'л'; break;
+      case 'm': out += U'м'; break; case 'n': out += U'н'; break; case 'o': out += U'о'; break;
+      case 'p': out += U'п'; break; case 'q': out += U'к'; break; case 'r': out += U'р'; break;
+      case 's': out += U'с'; break; case 't': out += U'т'; break; case 'u': out += U'у'; break;
+      case 'v': case 'w': out += U'в'; break; case 'x': out += U"кс"; break;
+      case 'y': out += vowel_before ? U'й' : U'ы'; break;
+      case 'z': out += U'з'; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace fieldnotes::redact::text

@@ -1,0 +1,160 @@
+#include "src/search.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "crypto/secret.h"
+
+namespace fieldnotes::core {
+
+namespace {
+
+// Cyrillic U+0400..U+045F and a few Ukrainian letters, to a Latin reading. Both cases map to
+// the same string. Soft and hard signs vanish.
+const char* cyrillic_reading(uint32_t cp) {
+  static const char* const kLower[32] = {
+      "a", "b", "v", "g", "d", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+      "r", "s", "t", "u", "f", "h", "c", "ch", "sh", "sh", "", "i", "", "e", "iu", "ia"};
+  if (cp >= 0x0430 && cp <= 0x044F) return kLower[cp - 0x0430];
+  if (cp >= 0x0410 && cp <= 0x042F) return kLower[cp - 0x0410];
+  switch (cp) {
+    case 0x0401: case 0x0451: return "e";   // Ё ё
+    case 0x0404: case 0x0454: return "e";   // Є є
+    case 0x0406: case 0x0456: return "i";   // І і
+    case 0x0407: case 0x0457: return "i";   // Ї ї
+    case 0x0490: case 0x0491: return "g";   // Ґ ґ
+    case 0x040E: case 0x045E: return "u";   // Ў ў
+  }
+  return nullptr;
+}
+
+// Latin letters with diacritics that appear in transliterations (ë, é, ž, š, č...).
+const char* latin_extended_reading(uint32_t cp) {
+  switch (cp) {
+    case 0x00E0: case 0x00E1: case 0x00E2: case 0x00E4: case 0x00C0: case 0x00C1: case 0x00C2: case 0x00C4: return "a";
+    case 0x00E8: case 0x00E9: case 0x00EA: case 0x00EB: case 0x00C8: case 0x00C9: case 0x00CA: case 0x00CB: return "e";
+    case 0x00EC: case 0x00ED: case 0x00EE: case 0x00EF: case 0x00CC: case 0x00CD: case 0x00CE: case 0x00CF: return "i";
+    case 0x00F2: case 0x00F3: case 0x00F4: case 0x00F6: case 0x00D2: case 0x00D3: case 0x00D4: case 0x00D6: return "o";
+    case 0x00F9: case 0x00FA: case 0x00FB: case 0x00FC: case 0x00D9: case 0x00DA: case 0x00DB: case 0x00DC: return "u";
+    case 0x017E: case 0x017D: return "zh";
+    case 0x0161: case 0x0160: return "sh";
+    case 0x010D: case 0x010C: return "ch";
+    case 0x0107: case 0x0106: return "c";
+    case 0x00DF: return "ss";
+  }
+  return nullptr;
+}
+
+// Decodes one code point; on invalid input consumes one byte and returns U+FFFD.
+uint32_t next_cp(const unsigned char*& p, const unsigned char* end) {
+  unsigned c = *p;
+  if (c < 0x80) { ++p; return c; }
+  int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+  if (n < 0 || end - p <= n) { ++p; return 0xFFFD; }
+  uint32_t cp = c & (0x3F >> n);
+  for (int i = 1; i <= n; ++i) {
+    if ((p[i] & 0xC0) != 0x80) { ++p; return 0xFFFD; }
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  p += n + 1;
+  return cp;
+}
+
+// Second pass over the Latin reading of one word: merges spelling variants of the common
+// transliteration schemes. Applied identically to text and query.
+void merge_variants(const char* w, std::size_t n, std::string* out) {
+  std::size_t i = 0;
+  auto at = [&](std::size_t k) -> char { return k < n ? w[k] : '\0'; };
+  char last = 0;
+  auto emit = [&](char c) {
+    if (c == last && c >= 'a' && c <= 'z') return;  // doubled letters: Kirill / Kiril
+    out->push_back(c);
+    last = c;
+  };
+  while (i < n) {
+    char c = w[i];
+    char d = at(i + 1);
+    // shch / sch / tsch
+    if (c == 's' && d == 'h' && at(i + 2) == 'c' && at(i + 3) == 'h') { emit('s'); emit('h'); i += 4; continue; }
+    if (c == 't' && d == 's' && at(i + 2) == 'c' && at(i + 3) == 'h') { emit('c'); emit('h'); i += 4; continue; }
+    if (c == 's' && d == 'c' && at(i + 2) == 'h') { emit('s'); emit('h'); i += 3; continue; }
+    if (c == 'k' && d == 'h') { emit('h'); i += 2; continue; }            // х: kh / h
+    if (c == 'g') { emit('h'); i += 1; continue; }                        // Ukrainian г: h / g
+    if (c == 't' && (d == 's' || d == 'z')) { emit('c'); i += 2; continue; }  // ц: ts / tz / c
+    if (c == 'z' && d == 'h') { emit('z'); emit('h'); i += 2; continue; }
+    if (c == 'o' && d == 'u') { emit('u'); i += 2; continue; }            // French ou
+    if (c == 'w') { emit('v'); i += 1; continue; }
+    if (c == 'x') { emit('k'); emit('s'); i += 1; continue; }
+    if (c == 'q') { emit('k'); i += 1; continue; }
+    if (c == 'c' && d == 'k') { emit('k'); i += 2; continue; }
+    if (c == 'p' && d == 'h') { emit('f'); i += 2; continue; }
+    // y / j / i before a vowel: я ya/ia/ja, ю yu/iu/ju, ё yo/io/jo -> e, е ye/ie/je -> e
+    if (c == 'y' || c == 'j' || c == 'i') {
+      if (d == 'a') { emit('i'); emit('a'); i += 2; continue; }
+      if (d == 'u') { emit('i'); emit('u'); i += 2; continue; }
+      if (d == 'o' || d == 'e') { emit('e'); i += 2; continue; }
+      // -ий / -iy / -yi / -ii / -y at the end: one i
+      emit('i');
+      i += 1;
+      continue;
+    }
+    if (c == 'e' && d == 'y' && at(i + 2) == '\0') { emit('e'); emit('i'); i += 2; continue; }
+    emit(c);
+    ++i;
+  }
+}
+
+}  // namespace
+
+void search_fold(std::string_view text, std::string* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (!out->empty() && out->back() != ' ') out->push_back(' ');
+    merge_variants(word.data(), word.size(), out);
+    crypto::wipe(word.data(), word.size());
+    word.clear();
+  };
+  while (p < end) {
+    uint32_t cp;
+    if (*p < 0x80) {
+      cp = *p++;
+      if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) { word.push_back(static_cast<char>(cp)); continue; }
+      if (cp >= 'A' && cp <= 'Z') { word.push_back(static_cast<char>(cp + 32)); continue; }
+      if (cp == '\'') continue;  // O'Brien, and the apostrophe of Ukrainian words
+      flush();
+      continue;
+    }
+    cp = next_cp(p, end);
+    const char* r = cyrillic_reading(cp);
+    if (r == nullptr) r = latin_extended_reading(cp);
+    if (r != nullptr) { word.append(r); continue; }
+    if (cp == 0x2019 || cp == 0x02BC) continue;  // typographic apostrophes
+    flush();
+  }
+  flush();
+}
+
+std::string search_fold(std::string_view text) {
+  std::string out;
+  search_fold(text, &out);
+  return out;
+}
+
+SearchQuery::SearchQuery(std::string_view query) : key_(search_fold(query)) {}
+
+bool SearchQuery::matches(std::string_view text) const {
+  if (key_.empty()) return false;
+  std::string folded;
+  folded.reserve(text.size());
+  search_fold(text, &folded);
+  bool hit = folded.find(key_) != std::string::npos;
+  crypto::wipe(folded);
+  return hit;
+}
+
+}  // namespace fieldnotes::core

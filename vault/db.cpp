@@ -1,0 +1,124 @@
+#include "vault/db.h"
+
+#include <cstring>
+
+namespace fieldnotes::vault {
+
+namespace {
+
+// Denies virtual tables (SQLite 3.15.2, under SQLCipher 3.4.1, carries the FTS3 "Magellan"
+// bugs) and the fts3_tokenizer function. Our schema needs neither.
+int authorizer(void*, int action, const char* a, const char* b, const char*, const char*) {
+  switch (action) {
+    case SQLITE_CREATE_VTABLE:
+    case SQLITE_DROP_VTABLE:
+      return SQLITE_DENY;
+    case SQLITE_FUNCTION:
+      if ((b && std::strcmp(b, "fts3_tokenizer") == 0) || (a && std::strcmp(a, "fts3_tokenizer") == 0))
+        return SQLITE_DENY;
+      return SQLITE_OK;
+    default:
+      return SQLITE_OK;
+  }
+}
+
+}  // namespace
+
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Database::error(const char* what) const {
+  int rc = sqlite3_errcode(db_);
+  Code code = Code::kIo;
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) code = Code::kCorrupt;
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = Code::kLocked;
+  if (rc == SQLITE_READONLY) code = Code::kIo;
+  return {code, std::string(what) + ": " + sqlite3_errstr(rc)};
+}
+
+Result<Database> Database::open(const std::filesystem::path& path, const crypto::SecretBuffer& key,
+                                bool create) {
+  Database d;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &d.db_, flags, nullptr) != SQLITE_OK) {
+    if (d.db_ == nullptr) return Status{Code::kIo, "cannot open the vault database"};
+    return d.error("cannot open the vault database");
+  }
+  // Raw key: SQLCipher takes x'<64 hex>' as the key itself, skipping its PBKDF2. Built in
+  // secure memory; never in a std::string.
+  crypto::SecretBuffer blob(3 + 64 + 1);
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint8_t* p = blob.data();
+  *p++ = 'x';
+  *p++ = '\'';
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    *p++ = static_cast<uint8_t>(kHex[key.data()[i] >> 4]);
+    *p++ = static_cast<uint8_t>(kHex[key.data()[i] & 15]);
+  }
+  *p++ = '\'';
+  if (sqlite3_key_v2(d.db_, "main", blob.data(), static_cast<int>(p - blob.data())) != SQLITE_OK)
+    return d.error("cannot key the vault database");
+  sqlite3_set_authorizer(d.db_, authorizer, nullptr);
+  sqlite3_busy_timeout(d.db_, 10000);
+  FN_RETURN_IF_ERROR(d.exec("PRAGMA cipher_page_size = 4096"));
+  // The read right after keying: fails with SQLITE_NOTADB under a wrong key.
+  if (sqlite3_exec(d.db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    int rc = sqlite3_errcode(d.db_);
+    if (rc == SQLITE_NOTADB)
+      return Status{Code::kCorrupt, "the vault database does not open with this vault's key "
+                                    "(damaged, or from another vault)"};
+    return d.error("cannot read the vault database");
+  }
+  FN_RETURN_IF_ERROR(d.exec("PRAGMA secure_delete = ON"));
+  FN_RETURN_IF_ERROR(d.exec("PRAGMA temp_store = MEMORY"));
+  FN_RETURN_IF_ERROR(d.exec("PRAGMA foreign_keys = ON"));
+  return d;
+}
+
+Status Database::exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return error("database error");
+  return Status::ok();
+}
+
+Result<Statement> Database::prepare(const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) return error("database error");
+  return Statement(s, db_);
+}
+
+bool Statement::step(Status* status) {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE && status != nullptr) {
+    Code code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? Code::kLocked
+                : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? Code::kCorrupt : Code::kIo;
+    *status = Status{code, std::string("database error: ") + sqlite3_errstr(rc)};
+  }
+  return false;
+}
+
+Status Statement::run() {
+  Status st;
+  while (step(&st)) {}
+  return st;
+}
+
+bool linked_against_sqlcipher(std::string* what) {
+  std::string version = sqlite3_libversion();
+  sqlite3* db = nullptr;
+  std::string cipher;
+  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &s, nullptr) == SQLITE_OK) {
+      if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != nullptr)
+        cipher = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+      sqlite3_finalize(s);
+    }
+  }
+  sqlite3_close(db);
+  if (what) *what = "sqlite " + version + ", cipher " + (cipher.empty() ? "none" : cipher);
+  return !cipher.empty();
+}
+
+}  // namespace fieldnotes::vault

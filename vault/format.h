@@ -1,0 +1,39 @@
+// On-disk constants of the vault. The formats are specified in docs/FORMAT.md; change
+// nothing here without changing that document and its vectors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fieldnotes::vault {
+
+// keyslots file (docs/FORMAT.md, "keyslots")
+constexpr char kKeyslotsMagic[8] = {'f', 'n', 'k', 's', 'l', 'o', 't', 's'};
+constexpr uint8_t kKeyslotsMajor = 1;
+constexpr uint8_t kKeyslotsMinor = 0;
+constexpr std::size_t kVaultIdBytes = 16;
+constexpr std::size_t kKeyslotsHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 1 + 1;  // 30
+constexpr std::size_t kSealedKeyBytes = 24 + 32 + 16;                                 // 72
+constexpr std::size_t kSlotBytes = 1 + 1 + 4 + 8 + 16 + kSealedKeyBytes;              // 102
+constexpr std::size_t kEpochBytes = 4 + kSealedKeyBytes;                              // 76
+constexpr std::size_t kKeyslotsMacBytes = 32;
+constexpr std::size_t kMaxSlots = 8;
+constexpr std::size_t kMaxEpochs = 2;
+constexpr std::size_t kKeyslotsMaxFileBytes =
+    kKeyslotsHeaderBytes + kMaxSlots * kSlotBytes + kMaxEpochs * kEpochBytes + kKeyslotsMacBytes;
+
+enum class SlotKind : uint8_t { kPassphrase = 1, kRecovery = 2 };
+constexpr uint8_t kKdfArgon2id13 = 1;
+constexpr uint16_t kFlagTestProfile = 0x0001;
+
+// Sealed envelopes in the database (docs/FORMAT.md, "envelopes")
+constexpr uint8_t kEnvelopeVersion = 1;
+constexpr int kSchemaVersion = 1;
+
+// Files in the vault directory
+constexpr const char* kKeyslotsFile = "keyslots";
+constexpr const char* kDatabaseFile = "vault.db";
+constexpr const char* kLockFile = "lock";
+constexpr const char* kKeyslotsOldFile = "keyslots.old";
+
+}  // namespace fieldnotes::vault

@@ -1,0 +1,825 @@
+#include "vault/vault.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/aead.h"
+#include "vault/format.h"
+#include "vault/fs.h"
+
+namespace fieldnotes::vault {
+
+namespace fs = std::filesystem;
+using crypto::SecretBuffer;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr auto kLockWait = std::chrono::seconds(10);
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string to_hex(std::span<const uint8_t> b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(b.size() * 2);
+  for (uint8_t c : b) {
+    s.push_back(kHex[c >> 4]);
+    s.push_back(kHex[c & 15]);
+  }
+  return s;
+}
+
+std::string new_uuid() {
+  std::array<uint8_t, 16> b;
+  crypto::random_bytes(b);
+  return to_hex(b);
+}
+
+void append(std::vector<uint8_t>& v, std::string_view s) { v.insert(v.end(), s.begin(), s.end()); }
+void append_u32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+void append_u64(std::vector<uint8_t>& v, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+
+std::span<const uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Associated data of a sealed field: docs/FORMAT.md, "envelopes".
+std::vector<uint8_t> field_ad(std::string_view table, std::string_view field, std::string_view uuid) {
+  std::vector<uint8_t> ad;
+  append(ad, "fieldnotes field v1\0");
+  append(ad, table);
+  ad.push_back('.');
+  append(ad, field);
+  ad.push_back(0);
+  append(ad, uuid);
+  ad.push_back(kEnvelopeVersion);
+  return ad;
+}
+
+std::vector<uint8_t> seal_field(const SecretBuffer& key, std::string_view table, std::string_view field,
+                                std::string_view uuid, std::span<const uint8_t> plaintext) {
+  std::vector<uint8_t> out{kEnvelopeVersion};
+  auto sealed = crypto::aead_xchacha_seal(key, plaintext, field_ad(table, field, uuid));
+  out.insert(out.end(), sealed.begin(), sealed.end());
+  return out;
+}
+
+Result<SecretBuffer> open_field(const SecretBuffer& key, std::string_view table, std::string_view field,
+                                std::string_view uuid, std::span<const uint8_t> envelope) {
+  if (envelope.empty()) return Status{Code::kCorrupt, "empty envelope"};
+  if (envelope[0] != kEnvelopeVersion)
+    return Status{Code::kUnsupported, "envelope version " + std::to_string(envelope[0]) + " is not supported"};
+  return crypto::aead_xchacha_open(key, envelope.subspan(1), field_ad(table, field, uuid));
+}
+
+std::string header_to_json(const RecordHeader& h) {
+  json j = {{"title", h.title}, {"case", h.case_name}, {"tags", h.tags}, {"people", h.people},
+            {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
+  return j.dump();
+}
+
+Result<RecordHeader> header_from_json(std::string_view s) {
+  json j = json::parse(s, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "record header is malformed"};
+  RecordHeader h;
+  try {
+    h.title = j.value("title", "");
+    h.case_name = j.value("case", "");
+    h.tags = j.value("tags", std::vector<std::string>{});
+    h.people = j.value("people", std::vector<std::string>{});
+    h.kind = j.value("kind", "note");
+    h.created = j.value("created", int64_t{0});
+    h.updated = j.value("updated", int64_t{0});
+  } catch (const json::exception&) {
+    return Status{Code::kCorrupt, "record header is malformed"};
+  }
+  return h;
+}
+
+std::string to_string(const SecretBuffer& b) { return std::string(b.view()); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+VaultState probe(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return VaultState::kMissing;
+  if (!fs::is_directory(dir, ec)) return VaultState::kForeign;
+  bool slots = fs::exists(dir / kKeyslotsFile, ec);
+  bool db = fs::exists(dir / kDatabaseFile, ec);
+  if (slots) return VaultState::kVault;
+  if (db) return VaultState::kDestroyed;
+  if (fs::is_empty(dir, ec)) return VaultState::kEmpty;
+  // Only our own leftovers (a lock file) still count as empty.
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename() != kLockFile) return VaultState::kForeign;
+  return VaultState::kEmpty;
+}
+
+namespace {
+
+Result<int> take_lock(const fs::path& dir) {
+  fs::path p = dir / kLockFile;
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);  // read-only vault
+  if (fd < 0) return Status{Code::kIo, "cannot open the vault's lock file: " + std::string(std::strerror(errno))};
+  auto deadline = std::chrono::steady_clock::now() + kLockWait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      ::close(fd);
+      return Status{Code::kIo, "cannot lock the vault: " + std::string(std::strerror(errno))};
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::close(fd);
+      return Status{Code::kLocked, "the vault is in use by another fieldnotes process"};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return fd;
+}
+
+const char* kSchema = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+  created INTEGER NOT NULL, updated INTEGER NOT NULL,
+  epoch INTEGER NOT NULL, wrapped_key BLOB NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE people (
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL, updated INTEGER NOT NULL,
+  epoch INTEGER NOT NULL, wrapped_key BLOB NOT NULL, data BLOB NOT NULL);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, sealed BLOB NOT NULL, chain BLOB NOT NULL);
+)sql";
+
+}  // namespace
+
+Vault::~Vault() {
+  db_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Result<SecretBuffer> Vault::create(const fs::path& dir, const SecretBuffer& passphrase,
+                                   crypto::KdfProfile profile) {
+  VaultState st = probe(dir);
+  if (st == VaultState::kVault || st == VaultState::kDestroyed)
+    return Status{Code::kRefused, "a vault already exists in \"" + dir.string() + "\""};
+  if (st == VaultState::kForeign)
+    return Status{Code::kRefused, "\"" + dir.string() + "\" is not empty"};
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status{Code::kIo, "cannot create \"" + dir.string() + "\": " + ec.message()};
+  ::chmod(dir.c_str(), 0700);
+
+  auto v = std::unique_ptr<Vault>(new Vault());
+  v->dir_ = dir;
+  auto lock = take_lock(dir);
+  if (!lock) return lock.status();
+  v->lock_fd_ = *lock;
+
+  v->master_ = SecretBuffer::random(32);
+  crypto::random_bytes(v->slots_.vault_id);
+  v->params_ = crypto::params_for(profile);
+  if (profile == crypto::KdfProfile::kTest) v->slots_.flags |= kFlagTestProfile;
+  FN_RETURN_IF_ERROR(v->slots_.set_slot(SlotKind::kPassphrase, passphrase.bytes(), v->params_, v->master_));
+  SecretBuffer recovery_raw = recovery_key_generate();
+  FN_RETURN_IF_ERROR(v->slots_.set_slot(SlotKind::kRecovery, recovery_raw.bytes(), v->params_, v->master_));
+  v->kek_ = SecretBuffer::random(32);
+  v->slots_.add_epoch(v->master_, 1, v->kek_);
+  v->kek_epoch_ = 1;
+
+  // Database first, key slots last: a crash in between leaves no half-usable vault.
+  SecretBuffer dbkey = crypto::kdf_derive_subkey(v->master_, crypto::Subkey::kDatabase);
+  auto db = Database::open(dir / kDatabaseFile, dbkey, /*create=*/true);
+  if (!db) return db.status();
+  v->db_.emplace(std::move(db).value());
+  FN_RETURN_IF_ERROR(v->migrate());
+  FN_RETURN_IF_ERROR(v->write_slots());
+  FN_RETURN_IF_ERROR(v->audit("init"));
+  return recovery_key_format(recovery_raw);
+}
+
+Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential& cred) {
+  switch (probe(dir)) {
+    case VaultState::kMissing:
+    case VaultState::kEmpty:
+      return Status{Code::kNotFound, "no vault at \"" + dir.string() + "\""};
+    case VaultState::kDestroyed:
+      return Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
+    case VaultState::kForeign:
+      return Status{Code::kCorrupt, "\"" + dir.string() + "\" is not a fieldnotes vault"};
+    case VaultState::kVault:
+      break;
+  }
+  auto v = std::unique_ptr<Vault>(new Vault());
+  v->dir_ = dir;
+  auto lock = take_lock(dir);
+  if (!lock) return lock.status();
+  v->lock_fd_ = *lock;
+
+  auto bytes = read_file_limited(dir / kKeyslotsFile, kKeyslotsMaxFileBytes);
+  if (!bytes) {
+    if (bytes.status().code() == Code::kNotFound)
+      return Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
+    if (bytes.status().code() == Code::kCorrupt)
+      return Status{Code::kCorrupt, "key-slot file is damaged: larger than any valid one"};
+    return bytes.status();
+  }
+  auto parsed = KeyslotFile::parse(*bytes);
+  if (!parsed) return parsed.status();
+  v->slots_ = std::move(parsed).value();
+
+  SecretBuffer secret;
+  if (cred.kind == SlotKind::kRecovery) {
+    auto raw = recovery_key_parse(cred.secret.bytes());
+    if (!raw) return raw.status();
+    secret = std::move(raw).value();
+  } else {
+    secret = SecretBuffer::copy_of(cred.secret.bytes());
+  }
+  auto master = v->slots_.unlock(cred.kind, secret.bytes());
+  if (!master) return master.status();
+  v->master_ = std::move(master).value();
+  for (const Slot& s : v->slots_.slots)
+    if (s.kind == SlotKind::kPassphrase) v->params_ = s.params;
+
+  SecretBuffer dbkey = crypto::kdf_derive_subkey(v->master_, crypto::Subkey::kDatabase);
+  std::error_code ec;
+  if (!fs::exists(dir / kDatabaseFile, ec))
+    return Status{Code::kCorrupt, "the vault database is missing"};
+  auto db = Database::open(dir / kDatabaseFile, dbkey, /*create=*/false);
+  if (!db) return db.status();
+  v->db_.emplace(std::move(db).value());
+  FN_RETURN_IF_ERROR(v->migrate());
+  FN_RETURN_IF_ERROR(v->finish_pending_shred());
+  auto kek = v->slots_.open_epoch(v->master_, v->slots_.current_epoch());
+  if (!kek) return kek.status();
+  v->kek_ = std::move(kek).value();
+  v->kek_epoch_ = v->slots_.current_epoch();
+  return v;
+}
+
+Status Vault::destroy_key_slots(const fs::path& dir) {
+  // No lock: panic must work even while another process holds the vault.
+  Status first = scrub_and_unlink(dir / kKeyslotsFile);
+  (void)scrub_and_unlink(dir / kKeyslotsOldFile);
+  (void)scrub_and_unlink(dir / ("." + std::string(kKeyslotsFile) + ".tmp"));
+  return first;
+}
+
+Status Vault::migrate() {
+  auto q = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
+  if (!q) return q.status();
+  Status st;
+  q->step(&st);
+  FN_RETURN_IF_ERROR(st);
+  int version = 0;
+  if (q->int64(0) == 1) {
+    auto v = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
+    if (!v) return v.status();
+    if (v->step(&st)) version = std::atoi(v->text(0).c_str());
+    FN_RETURN_IF_ERROR(st);
+  }
+  if (version > kSchemaVersion)
+    return {Code::kUnsupported, "the vault was written by a newer fieldnotes (schema " +
+                                    std::to_string(version) + ")"};
+  if (version == kSchemaVersion) return Status::ok();
+  // Migrations run in one transaction each. Version 0 → 1 creates the schema.
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  Status s = db_->exec(kSchema);
+  if (s) {
+    auto ins = db_->prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), ('vault_id', ?)");
+    if (!ins) s = ins.status();
+    else s = ins->bind(1, std::to_string(kSchemaVersion)).bind(2, to_hex(slots_.vault_id)).run();
+  }
+  if (!s) {
+    (void)db_->exec("ROLLBACK");
+    return s;
+  }
+  return db_->exec("COMMIT");
+}
+
+Status Vault::write_slots() {
+  fs::path path = dir_ / kKeyslotsFile;
+  fs::path old = dir_ / kKeyslotsOldFile;
+  std::error_code ec;
+  // Keep a link to the old file so that it can be overwritten once the new one is in place.
+  (void)scrub_and_unlink(old);
+  bool had_old = fs::exists(path, ec) && ::link(path.c_str(), old.c_str()) == 0;
+  FN_RETURN_IF_ERROR(write_file_atomic(path, slots_.serialize(master_)));
+  if (had_old) return scrub_and_unlink(old);
+  return Status::ok();
+}
+
+std::vector<uint8_t> Vault::wrap_item_key(const char* table, std::string_view uuid, uint32_t epoch,
+                                          const SecretBuffer& key) const {
+  std::vector<uint8_t> ad;
+  append(ad, "fieldnotes item key v1");
+  ad.push_back(0);
+  append(ad, table);
+  ad.push_back(0);
+  append(ad, uuid);
+  append_u32(ad, epoch);
+  std::vector<uint8_t> out{kEnvelopeVersion};
+  auto sealed = crypto::aead_xchacha_seal(kek_, key.bytes(), ad);
+  out.insert(out.end(), sealed.begin(), sealed.end());
+  return out;
+}
+
+Result<SecretBuffer> Vault::unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
+                                            int64_t epoch, std::span<const uint8_t> wrapped) {
+  if (epoch != kek_epoch_)
+    return Status{Code::kCorrupt, std::string(table) + " " + std::to_string(id) + ": key from an unknown epoch"};
+  std::vector<uint8_t> ad;
+  append(ad, "fieldnotes item key v1");
+  ad.push_back(0);
+  append(ad, table);
+  ad.push_back(0);
+  append(ad, uuid);
+  append_u32(ad, static_cast<uint32_t>(epoch));
+  if (wrapped.empty() || wrapped[0] != kEnvelopeVersion)
+    return Status{Code::kUnsupported, std::string(table) + " " + std::to_string(id) + ": unknown key envelope version"};
+  auto key = crypto::aead_xchacha_open(kek_, wrapped.subspan(1), ad);
+  if (!key) return Status{Code::kCorrupt, std::string(table) + " " + std::to_string(id) + ": its key does not authenticate"};
+  return key;
+}
+
+// ---- records ----
+
+Result<int64_t> Vault::insert_record(const NewRecord& r) {
+  std::string uuid = new_uuid();
+  SecretBuffer key = SecretBuffer::random(32);
+  RecordHeader h = r.header;
+  if (h.created == 0) h.created = now_seconds();
+  h.updated = h.created;
+  std::string hj = header_to_json(h);
+  auto header = seal_field(key, "records", "header", uuid, as_bytes(hj));
+  crypto::wipe(hj);
+  auto body = seal_field(key, "records", "body", uuid, as_bytes(r.body));
+  auto wrapped = wrap_item_key("records", uuid, kek_epoch_, key);
+  auto ins = db_->prepare(
+      "INSERT INTO records(uuid, kind, created, updated, epoch, wrapped_key, header, body) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR(ins->bind(1, uuid).bind(2, h.kind).bind(3, h.created).bind(4, h.updated)
+                         .bind(5, int64_t{kek_epoch_}).bind_blob(6, wrapped)
+                         .bind_blob(7, header).bind_blob(8, body).run());
+  return db_->last_insert_rowid();
+}
+
+Result<int64_t> Vault::add_record(const NewRecord& r) {
+  auto ids = add_records({r});
+  if (!ids) return ids.status();
+  return ids->front();
+}
+
+Result<std::vector<int64_t>> Vault::add_records(const std::vector<NewRecord>& rs) {
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  std::vector<int64_t> ids;
+  for (const NewRecord& r : rs) {
+    auto id = insert_record(r);
+    if (!id) {
+      (void)db_->exec("ROLLBACK");
+      return id.status();
+    }
+    ids.push_back(*id);
+    Status a = audit("add", *id);  // in the same transaction: no record without its entry
+    if (!a) {
+      (void)db_->exec("ROLLBACK");
+      return a;
+    }
+  }
+  Status st = db_->exec("COMMIT");
+  if (!st) {
+    (void)db_->exec("ROLLBACK");
+    return st;
+  }
+  return ids;
+}
+
+namespace {
+struct RecordRow {
+  int64_t id, epoch;
+  std::string uuid;
+};
+}  // namespace
+
+Status Vault::for_each_record(bool with_body, const std::function<bool(const Record&)>& fn) {
+  auto q = db_->prepare(with_body ? "SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id"
+                                  : "SELECT id, uuid, epoch, wrapped_key, header FROM records ORDER BY id");
+  if (!q) return q.status();
+  Status st;
+  while (q->step(&st)) {
+    Record rec;
+    rec.id = q->int64(0);
+    rec.uuid = q->text(1);
+    auto key = unwrap_item_key("records", rec.id, rec.uuid, q->int64(2), q->blob(3));
+    if (!key) return key.status();
+    auto h = open_field(*key, "records", "header", rec.uuid, q->blob(4));
+    if (!h) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header does not authenticate"};
+    auto header = header_from_json(h->view());
+    if (!header) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header is malformed"};
+    rec.header = std::move(header).value();
+    if (with_body) {
+      auto b = open_field(*key, "records", "body", rec.uuid, q->blob(5));
+      if (!b) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": body does not authenticate"};
+      rec.body = to_string(*b);
+    }
+    if (!fn(rec)) break;
+  }
+  return st;
+}
+
+Result<Record> Vault::get_record(int64_t id) {
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return Status{Code::kNotFound, "no record " + std::to_string(id)};
+  }
+  Record rec;
+  rec.id = id;
+  rec.uuid = q->text(1);
+  auto key = unwrap_item_key("records", id, rec.uuid, q->int64(2), q->blob(3));
+  if (!key) return key.status();
+  auto h = open_field(*key, "records", "header", rec.uuid, q->blob(4));
+  if (!h) return Status{Code::kCorrupt, "record " + std::to_string(id) + ": header does not authenticate"};
+  auto header = header_from_json(h->view());
+  if (!header) return header.status();
+  rec.header = std::move(header).value();
+  auto b = open_field(*key, "records", "body", rec.uuid, q->blob(5));
+  if (!b) return Status{Code::kCorrupt, "record " + std::to_string(id) + ": body does not authenticate"};
+  rec.body = to_string(*b);
+  return rec;
+}
+
+Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_view body) {
+  auto q = db_->prepare("SELECT uuid, epoch, wrapped_key FROM records WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return {Code::kNotFound, "no record " + std::to_string(id)};
+  }
+  std::string uuid = q->text(0);
+  auto key = unwrap_item_key("records", id, uuid, q->int64(1), q->blob(2));
+  if (!key) return key.status();
+  RecordHeader h = header;
+  h.updated = now_seconds();
+  std::string hj = header_to_json(h);
+  auto sh = seal_field(*key, "records", "header", uuid, as_bytes(hj));
+  crypto::wipe(hj);
+  auto sb = seal_field(*key, "records", "body", uuid, as_bytes(body));
+  auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
+  return audit("edit", id);
+}
+
+Status Vault::rotate_epoch_and_delete(const char* table, int64_t id) {
+  {
+    auto exists = db_->prepare(std::string("SELECT 1 FROM ").append(table).append(" WHERE id = ?").c_str());
+    if (!exists) return exists.status();
+    exists->bind(1, id);
+    Status st;
+    if (!exists->step(&st)) {
+      FN_RETURN_IF_ERROR(st);
+      return {Code::kNotFound, std::string(std::strcmp(table, "records") == 0 ? "no record " : "no person ") +
+                                   std::to_string(id)};
+    }
+  }
+  // 1. A new epoch KEK, written beside the old one: a crash from here on leaves every
+  //    surviving item readable under whichever epoch the database says.
+  uint32_t old_epoch = slots_.current_epoch();
+  uint32_t new_epoch = old_epoch + 1;
+  SecretBuffer new_kek = SecretBuffer::random(32);
+  slots_.add_epoch(master_, new_epoch, new_kek);
+  FN_RETURN_IF_ERROR(write_slots());
+
+  // 2. One transaction: rewrap every surviving key, delete the item.
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  auto fail = [&](Status s) {
+    (void)db_->exec("ROLLBACK");
+    return s;
+  };
+  for (const char* t : {"records", "people"}) {
+    std::vector<std::tuple<int64_t, std::string, int64_t, std::vector<uint8_t>>> rows;
+    {
+      auto q = db_->prepare(std::string("SELECT id, uuid, epoch, wrapped_key FROM ").append(t).c_str());
+      if (!q) return fail(q.status());
+      Status st;
+      while (q->step(&st)) {
+        auto b = q->blob(3);
+        rows.emplace_back(q->int64(0), q->text(1), q->int64(2), std::vector<uint8_t>(b.begin(), b.end()));
+      }
+      if (!st) return fail(st);
+    }
+    auto up = db_->prepare(std::string("UPDATE ").append(t).append(" SET epoch = ?, wrapped_key = ? WHERE id = ?").c_str());
+    if (!up) return fail(up.status());
+    for (auto& [rid, uuid, epoch, wrapped] : rows) {
+      if (std::strcmp(t, table) == 0 && rid == id) continue;
+      auto key = unwrap_item_key(t, rid, uuid, epoch, wrapped);
+      if (!key) return fail(key.status());
+      std::swap(kek_, new_kek);
+      auto rewrapped = wrap_item_key(t, uuid, new_epoch, *key);
+      std::swap(kek_, new_kek);
+      up->reset();
+      Status s = up->bind(1, int64_t{new_epoch}).bind_blob(2, rewrapped).bind(3, rid).run();
+      if (!s) return fail(s);
+    }
+  }
+  auto del = db_->prepare(std::string("DELETE FROM ").append(table).append(" WHERE id = ?").c_str());
+  if (!del) return fail(del.status());
+  Status s = del->bind(1, id).run();
+  if (!s) return fail(s);
+  s = db_->exec("COMMIT");
+  if (!s) return fail(s);
+  kek_ = std::move(new_kek);
+  kek_epoch_ = new_epoch;
+
+  // 3. Journal gone, old epoch KEK scrubbed from the key-slot file.
+  (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  slots_.epochs.erase(slots_.epochs.begin());
+  return write_slots();
+}
+
+Status Vault::finish_pending_shred() {
+  if (slots_.epochs.size() < 2) return Status::ok();
+  // A shred was interrupted. The database says which epoch its keys are under.
+  uint32_t old_epoch = slots_.epochs.front().number;
+  uint32_t new_epoch = slots_.epochs.back().number;
+  int64_t n_old = 0, n_new = 0;
+  for (const char* t : {"records", "people"}) {
+    auto q = db_->prepare(std::string("SELECT sum(epoch = ?), sum(epoch = ?) FROM ").append(t).c_str());
+    if (!q) return q.status();
+    q->bind(1, int64_t{old_epoch}).bind(2, int64_t{new_epoch});
+    Status st;
+    if (q->step(&st)) {
+      n_old += q->int64(0);
+      n_new += q->int64(1);
+    }
+    FN_RETURN_IF_ERROR(st);
+  }
+  if (n_old > 0 && n_new > 0) return Status::ok();  // cannot happen with transactions; keep both
+  if (n_old > 0) slots_.epochs.pop_back();           // the shred did not commit: undo it
+  else slots_.epochs.erase(slots_.epochs.begin());   // it committed: finish it
+  return write_slots();
+}
+
+Status Vault::shred_record(int64_t id) {
+  FN_RETURN_IF_ERROR(rotate_epoch_and_delete("records", id));
+  return audit("shred", id);
+}
+
+// ---- people ----
+
+Result<int64_t> Vault::insert_person(const std::string& js) {
+  std::string uuid = new_uuid();
+  SecretBuffer key = SecretBuffer::random(32);
+  auto data = seal_field(key, "people", "data", uuid, as_bytes(js));
+  auto wrapped = wrap_item_key("people", uuid, kek_epoch_, key);
+  int64_t t = now_seconds();
+  auto ins = db_->prepare("INSERT INTO people(uuid, created, updated, epoch, wrapped_key, data) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR(ins->bind(1, uuid).bind(2, t).bind(3, t).bind(4, int64_t{kek_epoch_})
+                         .bind_blob(5, wrapped).bind_blob(6, data).run());
+  return db_->last_insert_rowid();
+}
+
+Result<int64_t> Vault::add_person(const std::string& js) {
+  auto ids = add_people({js});
+  if (!ids) return ids.status();
+  return ids->front();
+}
+
+Result<std::vector<int64_t>> Vault::add_people(const std::vector<std::string>& jsons) {
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  std::vector<int64_t> ids;
+  for (const auto& js : jsons) {
+    auto id = insert_person(js);
+    if (!id) {
+      (void)db_->exec("ROLLBACK");
+      return id.status();
+    }
+    ids.push_back(*id);
+  }
+  Status st = db_->exec("COMMIT");
+  if (!st) {
+    (void)db_->exec("ROLLBACK");
+    return st;
+  }
+  FN_RETURN_IF_ERROR(audit("person-add"));
+  return ids;
+}
+
+Status Vault::update_person(int64_t id, const std::string& js) {
+  auto q = db_->prepare("SELECT uuid, epoch, wrapped_key FROM people WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return {Code::kNotFound, "no person " + std::to_string(id)};
+  }
+  std::string uuid = q->text(0);
+  auto key = unwrap_item_key("people", id, uuid, q->int64(1), q->blob(2));
+  if (!key) return key.status();
+  auto data = seal_field(*key, "people", "data", uuid, as_bytes(js));
+  auto up = db_->prepare("UPDATE people SET data = ?, updated = ? WHERE id = ?");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind_blob(1, data).bind(2, now_seconds()).bind(3, id).run());
+  return audit("person-edit");
+}
+
+Status Vault::remove_person(int64_t id) {
+  FN_RETURN_IF_ERROR(rotate_epoch_and_delete("people", id));
+  return audit("person-rm");
+}
+
+Result<std::vector<Person>> Vault::people() {
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, data FROM people ORDER BY id");
+  if (!q) return q.status();
+  std::vector<Person> out;
+  Status st;
+  while (q->step(&st)) {
+    Person p;
+    p.id = q->int64(0);
+    std::string uuid = q->text(1);
+    auto key = unwrap_item_key("people", p.id, uuid, q->int64(2), q->blob(3));
+    if (!key) return key.status();
+    auto data = open_field(*key, "people", "data", uuid, q->blob(4));
+    if (!data) return Status{Code::kCorrupt, "person " + std::to_string(p.id) + ": entry does not authenticate"};
+    p.json = to_string(*data);
+    out.push_back(std::move(p));
+  }
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
+// ---- audit log ----
+
+Status Vault::audit(const std::string& operation, int64_t record_id) {
+  SecretBuffer seal_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
+  SecretBuffer mac_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
+  std::vector<uint8_t> prev(crypto::kMacBytes, 0);
+  int64_t seq = 1;
+  {
+    auto q = db_->prepare("SELECT seq, chain FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!q) return q.status();
+    Status st;
+    if (q->step(&st)) {
+      seq = q->int64(0) + 1;
+      auto c = q->blob(1);
+      prev.assign(c.begin(), c.end());
+    }
+    FN_RETURN_IF_ERROR(st);
+  }
+  json j = {{"op", operation}, {"record", record_id}, {"time", now_seconds()}};
+  std::string entry = j.dump();
+  std::vector<uint8_t> ad;
+  append(ad, "fieldnotes audit v1");
+  append_u64(ad, static_cast<uint64_t>(seq));
+  auto sealed = crypto::aead_xchacha_seal(seal_key, as_bytes(entry), ad);
+  std::vector<uint8_t> chain_in = prev;
+  append_u64(chain_in, static_cast<uint64_t>(seq));
+  chain_in.insert(chain_in.end(), sealed.begin(), sealed.end());
+  auto chain = crypto::mac_blake2b(mac_key, chain_in);
+  auto ins = db_->prepare("INSERT INTO audit(seq, sealed, chain) VALUES (?, ?, ?)");
+  if (!ins) return ins.status();
+  return ins->bind(1, seq).bind_blob(2, sealed).bind_blob(3, chain).run();
+}
+
+Result<std::vector<AuditEntry>> Vault::audit_log() {
+  SecretBuffer seal_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
+  SecretBuffer mac_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
+  auto q = db_->prepare("SELECT seq, sealed, chain FROM audit ORDER BY seq");
+  if (!q) return q.status();
+  std::vector<AuditEntry> out;
+  std::vector<uint8_t> prev(crypto::kMacBytes, 0);
+  int64_t expect_seq = 1;
+  Status st;
+  while (q->step(&st)) {
+    int64_t seq = q->int64(0);
+    auto sealed = q->blob(1);
+    auto chain = q->blob(2);
+    if (seq != expect_seq)
+      return Status{Code::kCorrupt, "audit log: entry " + std::to_string(expect_seq) + " is missing"};
+    std::vector<uint8_t> chain_in = prev;
+    append_u64(chain_in, static_cast<uint64_t>(seq));
+    chain_in.insert(chain_in.end(), sealed.begin(), sealed.end());
+    if (!crypto::mac_blake2b_verify(mac_key, chain_in, chain))
+      return Status{Code::kCorrupt, "audit log: the chain breaks at entry " + std::to_string(seq)};
+    std::vector<uint8_t> ad;
+    append(ad, "fieldnotes audit v1");
+    append_u64(ad, static_cast<uint64_t>(seq));
+    auto plain = crypto::aead_xchacha_open(seal_key, sealed, ad);
+    if (!plain) return Status{Code::kCorrupt, "audit log: entry " + std::to_string(seq) + " does not authenticate"};
+    json j = json::parse(plain->view(), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return Status{Code::kCorrupt, "audit log: entry " + std::to_string(seq) + " is malformed"};
+    AuditEntry e;
+    e.seq = seq;
+    e.operation = j.value("op", "");
+    e.record_id = j.value("record", int64_t{0});
+    e.time = j.value("time", int64_t{0});
+    out.push_back(e);
+    prev.assign(chain.begin(), chain.end());
+    ++expect_seq;
+  }
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
+// ---- verify ----
+
+VerifyReport Vault::verify() {
+  VerifyReport rep;
+  {
+    auto q = db_->prepare("PRAGMA quick_check");
+    Status st;
+    if (q) {
+      while (q->step(&st)) {
+        std::string r = q->text(0);
+        if (r != "ok") rep.problems.push_back("database: " + r);
+      }
+    }
+    if (!q || !st) rep.problems.push_back("database: cannot be checked (" + (q ? st : q.status()).message() + ")");
+  }
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id");
+  if (q) {
+    Status st;
+    while (q->step(&st)) {
+      ++rep.records_checked;
+      int64_t id = q->int64(0);
+      std::string uuid = q->text(1);
+      auto key = unwrap_item_key("records", id, uuid, q->int64(2), q->blob(3));
+      if (!key) {
+        rep.problems.push_back(key.status().message());
+        continue;
+      }
+      if (!open_field(*key, "records", "header", uuid, q->blob(4)))
+        rep.problems.push_back("record " + std::to_string(id) + ": header does not authenticate");
+      if (!open_field(*key, "records", "body", uuid, q->blob(5)))
+        rep.problems.push_back("record " + std::to_string(id) + ": body does not authenticate");
+    }
+    if (!st) rep.problems.push_back(st.message());
+  }
+  auto p = db_->prepare("SELECT id, uuid, epoch, wrapped_key, data FROM people ORDER BY id");
+  if (p) {
+    Status st;
+    while (p->step(&st)) {
+      ++rep.people_checked;
+      int64_t id = p->int64(0);
+      std::string uuid = p->text(1);
+      auto key = unwrap_item_key("people", id, uuid, p->int64(2), p->blob(3));
+      if (!key) {
+        rep.problems.push_back(key.status().message());
+        continue;
+      }
+      if (!open_field(*key, "people", "data", uuid, p->blob(4)))
+        rep.problems.push_back("person " + std::to_string(id) + ": entry does not authenticate");
+    }
+    if (!st) rep.problems.push_back(st.message());
+  }
+  auto log = audit_log();
+  if (!log) rep.problems.push_back(log.status().message());
+  else rep.audit_checked = static_cast<int64_t>(log->size());
+  return rep;
+}
+
+// ---- secrets ----
+
+Status Vault::change_passphrase(const SecretBuffer& new_passphrase) {
+  FN_RETURN_IF_ERROR(slots_.set_slot(SlotKind::kPassphrase, new_passphrase.bytes(), params_, master_));
+  FN_RETURN_IF_ERROR(write_slots());
+  return audit("passwd");
+}
+
+Result<SecretBuffer> Vault::reset_recovery_key() {
+  SecretBuffer raw = recovery_key_generate();
+  FN_RETURN_IF_ERROR(slots_.set_slot(SlotKind::kRecovery, raw.bytes(), params_, master_));
+  FN_RETURN_IF_ERROR(write_slots());
+  FN_RETURN_IF_ERROR(audit("recovery-reset"));
+  return recovery_key_format(raw);
+}
+
+}  // namespace fieldnotes::vault
