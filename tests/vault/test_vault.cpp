@@ -1,0 +1,528 @@
+// vault/: key slots, records, shred, people, audit, tampering and crash states.
+#include <catch2/catch.hpp>
+
+#include <openssl/evp.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "crypto/aead.h"
+#include "vault/fs.h"
+#include "vault/keyslots.h"
+#include "vault/vault.h"
+
+using namespace fieldnotes;
+using namespace fieldnotes::vault;
+using crypto::SecretBuffer;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Init {
+  Init() { if (!crypto::init()) std::abort(); }
+} const init_once;
+
+SecretBuffer secret(std::string_view s) {
+  return SecretBuffer::copy_of({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "fn-vault-test-XXXXXX").string();
+    REQUIRE(mkdtemp(t.data()) != nullptr);
+    path = t;
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::vector<uint8_t> slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+void spit(const fs::path& p, const std::vector<uint8_t>& b) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+std::map<std::string, std::vector<uint8_t>> snapshot(const fs::path& dir) {
+  std::map<std::string, std::vector<uint8_t>> m;
+  for (const auto& e : fs::directory_iterator(dir)) m[e.path().filename().string()] = slurp(e.path());
+  return m;
+}
+
+bool contains(const std::vector<uint8_t>& hay, std::span<const uint8_t> needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+
+const SecretBuffer& pass() {
+  static SecretBuffer p = secret("correct horse battery staple");
+  return p;
+}
+
+std::unique_ptr<Vault> open_ok(const fs::path& dir) {
+  auto v = Vault::open(dir, Credential{SlotKind::kPassphrase, SecretBuffer::copy_of(pass().bytes())});
+  REQUIRE(v.is_ok());
+  return std::move(v).value();
+}
+
+Status open_status(const fs::path& dir, std::string_view pw = "correct horse battery staple") {
+  auto v = Vault::open(dir, Credential{SlotKind::kPassphrase, secret(pw)});
+  return v.status();
+}
+
+SecretBuffer master_of(const fs::path& dir) {
+  auto f = KeyslotFile::parse(slurp(dir / "keyslots"));
+  REQUIRE(f.is_ok());
+  auto m = f->unlock(SlotKind::kPassphrase, pass().bytes());
+  REQUIRE(m.is_ok());
+  return std::move(m).value();
+}
+
+// Raw access to the database under the vault's own key (tests only).
+Database raw_db(const fs::path& dir) {
+  SecretBuffer m = master_of(dir);
+  auto key = crypto::kdf_derive_subkey(m, crypto::Subkey::kDatabase);
+  auto db = Database::open(dir / "vault.db", key, false);
+  REQUIRE(db.is_ok());
+  return std::move(db).value();
+}
+
+// Decrypts every page of a SQLCipher 3 file (AES-256-CBC, raw key, 4096-byte pages, reserve
+// = 16-byte IV + 20-byte HMAC-SHA1 rounded to 48) so a test can search the plaintext pages,
+// free pages and slack included.
+std::vector<uint8_t> decrypted_pages(const fs::path& dir) {
+  SecretBuffer m = master_of(dir);
+  auto key = crypto::kdf_derive_subkey(m, crypto::Subkey::kDatabase);
+  auto file = slurp(dir / "vault.db");
+  constexpr size_t kPage = 4096, kReserve = 48;
+  REQUIRE(file.size() % kPage == 0);
+  std::vector<uint8_t> out;
+  for (size_t off = 0; off < file.size(); off += kPage) {
+    size_t skip = off == 0 ? 16 : 0;  // page 1 starts with the plaintext salt
+    const uint8_t* iv = file.data() + off + kPage - kReserve;
+    std::vector<uint8_t> plain(kPage);
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int n1 = 0, n2 = 0;
+    EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, key.data(), iv);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EVP_DecryptUpdate(ctx, plain.data(), &n1, file.data() + off + skip, static_cast<int>(kPage - kReserve - skip));
+    EVP_DecryptFinal_ex(ctx, plain.data() + n1, &n2);
+    EVP_CIPHER_CTX_free(ctx);
+    out.insert(out.end(), plain.begin(), plain.begin() + n1 + n2);
+  }
+  return out;
+}
+
+fs::path make_vault(const TempDir& t) {
+  fs::path dir = t.path / "v";
+  auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
+  REQUIRE(rk.is_ok());
+  return dir;
+}
+
+int64_t add(Vault& v, const std::string& title, const std::string& body) {
+  NewRecord r;
+  r.header.title = title;
+  r.body = body;
+  auto id = v.add_record(r);
+  REQUIRE(id.is_ok());
+  return *id;
+}
+
+}  // namespace
+
+TEST_CASE("create, add, reopen, read back") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  int64_t id;
+  {
+    auto v = open_ok(dir);
+    CHECK(v->is_test_profile());
+    NewRecord r;
+    r.header.title = "Показания";
+    r.header.case_name = "дело 17";
+    r.header.tags = {"a", "b"};
+    r.header.people = {"Юрий"};
+    r.body = "Текст показаний\n";
+    auto rid = v->add_record(r);
+    REQUIRE(rid.is_ok());
+    id = *rid;
+  }
+  auto v = open_ok(dir);
+  auto r = v->get_record(id);
+  REQUIRE(r.is_ok());
+  CHECK(r->header.title == "Показания");
+  CHECK(r->header.case_name == "дело 17");
+  CHECK(r->header.tags == std::vector<std::string>{"a", "b"});
+  CHECK(r->header.people == std::vector<std::string>{"Юрий"});
+  CHECK(r->body == "Текст показаний\n");
+  CHECK(v->get_record(id + 1).status().code() == Code::kNotFound);
+}
+
+TEST_CASE("create refuses a non-empty directory or an existing vault") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  CHECK(Vault::create(dir, pass(), crypto::KdfProfile::kTest).status().code() == Code::kRefused);
+  fs::create_directories(t.path / "other");
+  spit(t.path / "other" / "notes.txt", {'x'});
+  CHECK(Vault::create(t.path / "other", pass(), crypto::KdfProfile::kTest).status().code() == Code::kRefused);
+}
+
+TEST_CASE("wrong passphrase: kWrongKey and every file byte-identical") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  { auto v = open_ok(dir); add(*v, "t", "body"); }
+  auto before = snapshot(dir);
+  CHECK(open_status(dir, "wrong horse").code() == Code::kWrongKey);
+  CHECK(open_status(dir, "").code() == Code::kWrongKey);
+  CHECK(snapshot(dir) == before);
+}
+
+TEST_CASE("recovery key opens; mistyped recovery key is caught by its checksum") {
+  TempDir t;
+  fs::path dir = t.path / "v";
+  auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
+  REQUIRE(rk.is_ok());
+  std::string text(rk->view());
+  CHECK(text.size() == 64);  // 52 characters in 13 groups of 4
+  auto v = Vault::open(dir, Credential{SlotKind::kRecovery, secret(text)});
+  REQUIRE(v.is_ok());
+  v->reset();
+  // lower case and without dashes still works
+  std::string loose;
+  for (char c : text) if (c != '-') loose.push_back(static_cast<char>(std::tolower(c)));
+  CHECK(Vault::open(dir, Credential{SlotKind::kRecovery, secret(loose)}).is_ok());
+  std::string typo = text;
+  typo[5] = typo[5] == 'A' ? 'B' : 'A';
+  auto bad = Vault::open(dir, Credential{SlotKind::kRecovery, secret(typo)});
+  CHECK(bad.status().code() == Code::kWrongKey);
+  CHECK(bad.status().message().find("mistyped") != std::string::npos);
+  CHECK(Vault::open(dir, Credential{SlotKind::kRecovery, secret(text.substr(0, 20))}).status().code() == Code::kWrongKey);
+}
+
+TEST_CASE("passwd and recovery reset: the old secret stops working, records untouched") {
+  TempDir t;
+  fs::path dir = t.path / "v";
+  auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
+  REQUIRE(rk.is_ok());
+  std::string old_recovery(rk->view());
+  std::vector<uint8_t> rows_before;
+  {
+    auto v = open_ok(dir);
+    add(*v, "one", "first body");
+    auto db = raw_db(dir);
+    auto q = db.prepare("SELECT wrapped_key, header, body FROM records");
+    REQUIRE(q.is_ok());
+    Status st;
+    while (q->step(&st))
+      for (int c = 0; c < 3; ++c) rows_before.insert(rows_before.end(), q->blob(c).begin(), q->blob(c).end());
+  }
+  {
+    auto v = open_ok(dir);
+    REQUIRE(v->change_passphrase(secret("a new passphrase here")).is_ok());
+  }
+  CHECK(open_status(dir).code() == Code::kWrongKey);
+  CHECK(open_status(dir, "a new passphrase here").is_ok());
+  std::string new_recovery;
+  {
+    auto v = Vault::open(dir, Credential{SlotKind::kRecovery, secret(old_recovery)});
+    REQUIRE(v.is_ok());
+    auto nr = (*v)->reset_recovery_key();
+    REQUIRE(nr.is_ok());
+    new_recovery = std::string(nr->view());
+  }
+  CHECK(Vault::open(dir, Credential{SlotKind::kRecovery, secret(old_recovery)}).status().code() == Code::kWrongKey);
+  auto v = Vault::open(dir, Credential{SlotKind::kRecovery, secret(new_recovery)});
+  REQUIRE(v.is_ok());
+  auto r = (*v)->get_record(1);
+  REQUIRE(r.is_ok());
+  CHECK(r->body == "first body");
+  v->reset();
+  // the sealed rows are byte-identical: passwd rewrapped the master key only
+  std::vector<uint8_t> rows_after;
+  {
+    SecretBuffer m;
+    auto f = KeyslotFile::parse(slurp(dir / "keyslots"));
+    auto mm = f->unlock(SlotKind::kPassphrase, secret("a new passphrase here").bytes());
+    REQUIRE(mm.is_ok());
+    auto db = Database::open(dir / "vault.db", crypto::kdf_derive_subkey(*mm, crypto::Subkey::kDatabase), false);
+    REQUIRE(db.is_ok());
+    auto q = db->prepare("SELECT wrapped_key, header, body FROM records");
+    Status st;
+    while (q->step(&st))
+      for (int c = 0; c < 3; ++c) rows_after.insert(rows_after.end(), q->blob(c).begin(), q->blob(c).end());
+  }
+  CHECK(rows_after == rows_before);
+}
+
+TEST_CASE("tampered key-slot files are refused before any KDF at an attacker's cost") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  const auto good = slurp(dir / "keyslots");
+  REQUIRE(good.size() == kKeyslotsHeaderBytes + 2 * kSlotBytes + kEpochBytes + kKeyslotsMacBytes);
+  auto with = [&](auto mutate) {
+    auto b = good;
+    mutate(b);
+    spit(dir / "keyslots", b);
+    Status st = open_status(dir);
+    spit(dir / "keyslots", good);
+    return st.code();
+  };
+  const size_t slot0 = kKeyslotsHeaderBytes;
+  const size_t ops_at = slot0 + 2, mem_at = slot0 + 6;
+  auto put32 = [](std::vector<uint8_t>& b, size_t at, uint32_t v) { for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i)); };
+  auto put64 = [](std::vector<uint8_t>& b, size_t at, uint64_t v) { for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i)); };
+
+  SECTION("huge memory cost") {
+    CHECK(with([&](auto& b) { put64(b, mem_at, uint64_t{1} << 42); }) == Code::kUnsupported);
+  }
+  SECTION("huge pass count") {
+    CHECK(with([&](auto& b) { put32(b, ops_at, 0xFFFFFFFF); put64(b, mem_at, 256u << 20); }) == Code::kUnsupported);
+  }
+  SECTION("lowered cost") {
+    CHECK(with([&](auto& b) { put32(b, ops_at, 2); put64(b, mem_at, 64u << 20); }) == Code::kUnsupported);
+  }
+  SECTION("another major version") {
+    CHECK(with([&](auto& b) { b[8] = 2; }) == Code::kUnsupported);
+  }
+  SECTION("unknown KDF") {
+    CHECK(with([&](auto& b) { b[slot0 + 1] = 9; }) == Code::kUnsupported);
+  }
+  SECTION("truncated and trailing data") {
+    CHECK(with([&](auto& b) { b.pop_back(); }) == Code::kCorrupt);
+    CHECK(with([&](auto& b) { b.push_back(0); }) == Code::kCorrupt);
+    CHECK(with([&](auto& b) { b.resize(10); }) == Code::kCorrupt);
+    CHECK(with([&](auto& b) { b.clear(); }) == Code::kCorrupt);
+  }
+  SECTION("every flipped byte is refused") {
+    for (size_t i = 0; i < good.size(); ++i) {
+      Code c = with([&](auto& b) { b[i] ^= 0x5a; });
+      INFO("byte " << i);
+      CHECK(c != Code::kOk);
+      CHECK((c == Code::kWrongKey || c == Code::kCorrupt || c == Code::kUnsupported));
+    }
+  }
+  SECTION("a key-slot file from another vault") {
+    TempDir t2;
+    fs::path other = make_vault(t2);
+    spit(dir / "keyslots", slurp(other / "keyslots"));
+    CHECK(open_status(dir).code() == Code::kCorrupt);
+    spit(dir / "keyslots", good);
+  }
+  CHECK(open_status(dir).is_ok());
+}
+
+TEST_CASE("shred: old wrapped key cannot be unwrapped and appears in no live file") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  std::string canary = "CANARY-" + std::to_string(std::random_device{}());
+  int64_t keep1, gone, keep2;
+  {
+    auto v = open_ok(dir);
+    keep1 = add(*v, "keep", "surviving testimony one");
+    gone = add(*v, "gone", "testimony to shred " + canary + std::string(6000, 'x'));  // overflow pages too
+    keep2 = add(*v, "keep2", "surviving testimony two");
+  }
+  std::vector<uint8_t> wrapped, header, body;
+  std::string uuid;
+  {
+    auto db = raw_db(dir);
+    auto q = db.prepare("SELECT wrapped_key, header, body, uuid FROM records WHERE id = ?");
+    q->bind(1, gone);
+    Status st;
+    REQUIRE(q->step(&st));
+    wrapped.assign(q->blob(0).begin(), q->blob(0).end());
+    header.assign(q->blob(1).begin(), q->blob(1).end());
+    body.assign(q->blob(2).begin(), q->blob(2).end());
+    uuid = q->text(3);
+  }
+  // Sanity of the page decryption used below: before the shred, the sealed body is found.
+  auto pages_before = decrypted_pages(dir);
+  REQUIRE(contains(pages_before, std::span(body).subspan(0, 64)));
+  REQUIRE(contains(pages_before, wrapped));
+  const auto old_slots = KeyslotFile::parse(slurp(dir / "keyslots")).value();
+
+  {
+    auto v = open_ok(dir);
+    REQUIRE(v->shred_record(gone).is_ok());
+    CHECK(v->get_record(gone).status().code() == Code::kNotFound);
+    CHECK(v->get_record(keep1).is_ok());
+    CHECK(v->get_record(keep2).is_ok());
+    CHECK(v->shred_record(gone).code() == Code::kNotFound);
+  }
+  // With the passphrase and the current files, no epoch KEK unwraps the old record key.
+  SecretBuffer master = master_of(dir);
+  auto now = KeyslotFile::parse(slurp(dir / "keyslots"));
+  REQUIRE(now.is_ok());
+  REQUIRE(now->epochs.size() == 1);
+  CHECK(now->epochs[0].number == old_slots.epochs[0].number + 1);
+  auto kek = now->open_epoch(master, now->epochs[0].number);
+  REQUIRE(kek.is_ok());
+  for (uint32_t e : {old_slots.epochs[0].number, now->epochs[0].number}) {
+    std::vector<uint8_t> ad;
+    std::string label = "fieldnotes item key v1";
+    ad.insert(ad.end(), label.begin(), label.end());
+    ad.push_back(0);
+    std::string tbl = "records";
+    ad.insert(ad.end(), tbl.begin(), tbl.end());
+    ad.push_back(0);
+    ad.insert(ad.end(), uuid.begin(), uuid.end());
+    for (int i = 0; i < 4; ++i) ad.push_back(static_cast<uint8_t>(e >> (8 * i)));
+    CHECK_FALSE(crypto::aead_xchacha_open(*kek, std::span(wrapped).subspan(1), ad).is_ok());
+  }
+  // The old epoch's sealed KEK is in no live file.
+  for (const auto& [name, bytes] : snapshot(dir)) {
+    INFO(name);
+    CHECK_FALSE(contains(bytes, old_slots.epochs[0].sealed_kek));
+    CHECK_FALSE(contains(bytes, wrapped));
+    CHECK_FALSE(contains(bytes, std::span(body).subspan(0, 64)));
+  }
+  auto pages = decrypted_pages(dir);
+  CHECK_FALSE(contains(pages, wrapped));
+  CHECK_FALSE(contains(pages, std::span(header).subspan(1, 40)));
+  CHECK_FALSE(contains(pages, std::span(body).subspan(1, 64)));
+  CHECK_FALSE(contains(pages, std::span(body).subspan(body.size() - 64)));
+  // ...while the surviving records' rows are still there (the check can see things).
+  auto v = open_ok(dir);
+  CHECK(v->verify().problems.empty());
+  CHECK_FALSE(fs::exists(dir / "keyslots.old"));
+}
+
+TEST_CASE("a shred interrupted before or after its commit leaves every record readable") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  {
+    auto v = open_ok(dir);
+    add(*v, "a", "alpha");
+    add(*v, "b", "beta");
+    add(*v, "c", "gamma");
+  }
+  const auto db_before = slurp(dir / "vault.db");
+  const auto slots_before = slurp(dir / "keyslots");
+  { auto v = open_ok(dir); REQUIRE(v->shred_record(2).is_ok()); }
+  const auto db_after = slurp(dir / "vault.db");
+  const auto slots_after = slurp(dir / "keyslots");
+  SecretBuffer master = master_of(dir);
+  // The key-slot file as it is between step 1 and step 3: both epochs.
+  auto both = KeyslotFile::parse(slots_before).value();
+  auto later = KeyslotFile::parse(slots_after).value();
+  both.epochs.push_back(later.epochs[0]);
+  const auto slots_both = both.serialize(master);
+
+  SECTION("crash after the new epoch was written, before the commit") {
+    spit(dir / "vault.db", db_before);
+    spit(dir / "keyslots", slots_both);
+    auto v = open_ok(dir);
+    for (int64_t id : {1, 2, 3}) CHECK(v->get_record(id).is_ok());
+    v.reset();
+    CHECK(KeyslotFile::parse(slurp(dir / "keyslots"))->epochs.size() == 1);
+    CHECK(open_ok(dir)->verify().problems.empty());
+  }
+  SECTION("crash after the commit, before the old epoch was dropped") {
+    spit(dir / "vault.db", db_after);
+    spit(dir / "keyslots", slots_both);
+    auto v = open_ok(dir);
+    CHECK(v->get_record(1).is_ok());
+    CHECK(v->get_record(2).status().code() == Code::kNotFound);
+    CHECK(v->get_record(3).is_ok());
+    v.reset();
+    auto f = KeyslotFile::parse(slurp(dir / "keyslots"));
+    REQUIRE(f->epochs.size() == 1);
+    CHECK(f->epochs[0].number == later.epochs[0].number);
+  }
+}
+
+TEST_CASE("verify reports records that do not authenticate") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  { auto v = open_ok(dir); add(*v, "a", "alpha"); add(*v, "b", "beta"); }
+  {
+    // Swap the bodies of two records: each is valid ciphertext, but bound to its own uuid.
+    auto db = raw_db(dir);
+    REQUIRE(db.exec("UPDATE records SET body = (SELECT body FROM records WHERE id = 2) WHERE id = 1").is_ok());
+  }
+  auto v = open_ok(dir);
+  auto rep = v->verify();
+  REQUIRE(rep.problems.size() == 1);
+  CHECK(rep.problems[0] == "record 1: body does not authenticate");
+  CHECK(rep.records_checked == 2);
+  CHECK(v->get_record(1).status().code() == Code::kCorrupt);
+  CHECK(v->get_record(2).is_ok());
+}
+
+TEST_CASE("audit log is sealed and hash-chained") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  {
+    auto v = open_ok(dir);
+    add(*v, "a", "alpha");
+    auto log = v->audit_log();
+    REQUIRE(log.is_ok());
+    REQUIRE(log->size() == 2);
+    CHECK((*log)[0].operation == "init");
+    CHECK((*log)[1].operation == "add");
+    CHECK((*log)[1].record_id == 1);
+  }
+  SECTION("a deleted entry breaks the chain") {
+    { auto db = raw_db(dir); REQUIRE(db.exec("DELETE FROM audit WHERE seq = 1").is_ok()); }
+    auto v = open_ok(dir);
+    CHECK(v->audit_log().status().code() == Code::kCorrupt);
+    CHECK(v->verify().problems.size() == 1);
+  }
+  SECTION("a replaced entry breaks the chain") {
+    { auto db = raw_db(dir); REQUIRE(db.exec("UPDATE audit SET sealed = (SELECT sealed FROM audit WHERE seq = 1) WHERE seq = 2").is_ok()); }
+    CHECK(open_ok(dir)->audit_log().status().code() == Code::kCorrupt);
+  }
+}
+
+TEST_CASE("people register: add, update, remove (crypto-shredded)") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  auto v = open_ok(dir);
+  auto ids = v->add_people({R"({"name":"A"})", R"({"name":"B"})"});
+  REQUIRE(ids.is_ok());
+  REQUIRE(v->update_person((*ids)[1], R"({"name":"B2"})").is_ok());
+  REQUIRE(v->remove_person((*ids)[0]).is_ok());
+  auto people = v->people();
+  REQUIRE(people.is_ok());
+  REQUIRE(people->size() == 1);
+  CHECK((*people)[0].json == R"({"name":"B2"})");
+  CHECK(v->remove_person(99).code() == Code::kNotFound);
+}
+
+TEST_CASE("panic destroys every slot; nothing opens the vault afterwards") {
+  TempDir t;
+  fs::path dir = t.path / "v";
+  auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
+  REQUIRE(rk.is_ok());
+  std::string recovery(rk->view());
+  REQUIRE(Vault::destroy_key_slots(dir).is_ok());
+  CHECK(probe(dir) == VaultState::kDestroyed);
+  CHECK(open_status(dir).code() == Code::kDestroyed);
+  CHECK(Vault::open(dir, Credential{SlotKind::kRecovery, secret(recovery)}).status().code() == Code::kDestroyed);
+  CHECK_FALSE(fs::exists(dir / "keyslots"));
+}
+
+TEST_CASE("atomic write replaces whole files") {
+  TempDir t;
+  std::vector<uint8_t> a{1, 2, 3}, b{4, 5};
+  REQUIRE(write_file_atomic(t.path / "f", a).is_ok());
+  REQUIRE(write_file_atomic(t.path / "f", b).is_ok());
+  CHECK(slurp(t.path / "f") == b);
+  CHECK_FALSE(fs::exists(t.path / ".f.tmp"));
+  CHECK(read_file_limited(t.path / "f", 1).status().code() == Code::kCorrupt);
+  CHECK(read_file_limited(t.path / "nope", 10).status().code() == Code::kNotFound);
+  CHECK(write_file_atomic(t.path / "missing-dir" / "f", a).code() == Code::kIo);
+}
+
+TEST_CASE("the process is linked against SQLCipher") {
+  std::string what;
+  CHECK(linked_against_sqlcipher(&what));
+  CHECK(what.find("cipher 3.4") != std::string::npos);
+}
