@@ -76,7 +76,13 @@ const Gazetteer& Gazetteer::get() {
       for (const auto& v : variants) {
         z.groups_of[text::key_of(v)].push_back(id);
         const auto forms = has_cyrillic(v) ? morph::given_forms(v) : std::vector<std::u32string>{v};
-        for (const auto& f : forms) z.given.emplace(text::key_of(f), id);
+        const bool cyr = has_cyrillic(v);
+        for (const auto& f : forms) {
+          const std::string k = text::key_of(f);
+          if (k.size() < 3) continue;
+          auto& e = z.given.try_emplace(k, GivenEntry{id, false, false}).first->second;
+          (cyr ? e.cyrillic : e.latin) = true;
+        }
       }
       z.groups.push_back(std::move(variants));
     });

@@ -13,8 +13,22 @@
 namespace fieldnotes::redact {
 
 struct Gazetteer {
-  // Comparison key of every case form of every given name / diminutive -> its name group.
-  std::unordered_map<std::string, std::uint32_t> given;
+  // Comparison key of every case form of every given name / diminutive -> its name group,
+  // and the scripts the form was written in (a Latin-only name such as "Matt" must not make
+  // the Cyrillic word "мать" a name). Keys shorter than 3 letters are left out.
+  struct GivenEntry {
+    std::uint32_t group = 0;
+    bool cyrillic = false;
+    bool latin = false;
+  };
+  std::unordered_map<std::string, GivenEntry> given;
+  // The given-name entry for a word of the given script, or nullptr.
+  const GivenEntry* given_name(const std::string& key, bool latin_word) const {
+    auto it = given.find(key);
+    if (it == given.end()) return nullptr;
+    if (!latin_word && !it->second.cyrillic) return nullptr;
+    return &it->second;
+  }
   // Keys of forms that are also ordinary words (Надежда, Роман, May...).
   std::unordered_set<std::string> ambiguous;
   // Name groups: the variants (lower-case, as written in the list) of one name.

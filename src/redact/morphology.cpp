@@ -39,6 +39,14 @@ void consonant_noun(std::vector<U>& out, const U& s) {
 
 void a_noun(std::vector<U>& out, const U& stem) {  // Саша, Зима, Микола
   add_all(out, stem, {U"а", U"ы", U"и", U"е", U"у", U"ой", U"ей", U"ою", U"ею", U"і", U"о", U"ин", U"ина", U"ину"});
+  // Ukrainian dative/locative with the consonant change: Вероніка -> Вероніці, Ольга -> Ользі.
+  if (!stem.empty()) {
+    const char32_t c = stem.back();
+    const U base = stem.substr(0, stem.size() - 1);
+    if (c == U'к') out.push_back(base + U"ці");
+    else if (c == U'г') out.push_back(base + U"зі");
+    else if (c == U'х') out.push_back(base + U"сі");
+  }
 }
 
 void ya_noun(std::vector<U>& out, const U& stem) {  // Юлия, Коля, Наталья
@@ -226,7 +234,7 @@ int surname_shape(const U& w) {
     if (!ends(w, e)) continue;
     const U st = cut(w, e.size());
     for (auto p : kStrongStems)
-      if (ends(st, p) && st.size() >= p.size() + 2) return (p == U"ин" || p == U"ын" || p == U"ін") ? 2 : 2;
+      if (ends(st, p) && st.size() >= p.size() + 2) return (p == U"ин" || p == U"ын" || p == U"ін") ? 2 : 3;
   }
   static const std::u32string_view kStrongFixed[] = {U"енко", U"швили", U"дзе", U"чук", U"чука", U"чуку", U"чуком",
                                                      U"юк", U"юка", U"юку", U"юком", U"ян", U"яна", U"яну", U"яном",
@@ -237,7 +245,7 @@ int surname_shape(const U& w) {
   static const std::u32string_view kLatStrong[] = {U"ov", U"ev", U"ova", U"eva", U"ovs", U"evs", U"yov", U"yova",
                                                     U"iov", U"iova", U"ovy", U"ykh", U"ikh", U"ovich", U"evich"};
   for (auto p : kLatStrong)
-    if (ends(w, p) && w.size() >= p.size() + 3) return 2;
+    if (ends(w, p) && w.size() >= p.size() + 3) return 3;
   static const std::u32string_view kWeak[] = {U"ук", U"ука", U"уку", U"уком", U"ак", U"ака", U"аку", U"аком",
                                               U"ик", U"ика", U"ику", U"иком", U"ко", U"ец", U"ца", U"цу", U"ич",
                                               U"ича", U"ичу", U"ичем", U"ых", U"их", U"ян", U"уш", U"ош",

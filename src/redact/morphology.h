@@ -27,8 +27,10 @@ std::vector<std::u32string> surname_forms(const std::u32string& nominative,
 // True if the word (lower-case Cyrillic) has the shape of a patronymic in any case.
 bool looks_like_patronymic(const std::u32string& w);
 
-// Strength of the surname shape of a lower-case word: 0 none, 1 weak (-ин, -ук, -ак, -ко,
-// -ец...), 2 strong (-ов/-ев/-ова, -енко, -ский/-ская, -чук, -швили...).
+// Strength of the surname shape of a lower-case word: 0 none, 1 weak (-ук, -ак, -ко, -ец...),
+// 2 strong (-ин/-ина, -енко, -ский/-ская, -чук, -швили...), 3 very strong (-ов/-ев/-ова and
+// their case forms; -ov/-eva in Latin): the -ин shape is also that of many nouns
+// (Дружина, Родину), so callers trust it only away from the start of a sentence.
 int surname_shape(const std::u32string& w);
 
 // True if the word is an adjectival form in -ский/-цкий/-ская/-ського... (a surname or an

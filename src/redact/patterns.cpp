@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <memory>
 #include <string>
@@ -306,7 +307,7 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
 
 void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
   static const std::unique_ptr<RE2> cue = compile(
-      R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|\bнар\.|\bр\.\s?н\.))");
+      R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
   static const std::unique_ptr<RE2> numeric = compile(R"(\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2})");
   static const std::unique_ptr<RE2> after = compile(
       R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
@@ -324,11 +325,20 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
     const std::size_t cb = static_cast<std::size_t>(m.data() - s.data());
     const std::size_t ce = cb + m.size();
     pos = ce > pos ? ce : pos + 1;
-    if (is_word_cp(cp_before(s, cb)) && s[cb] != 'b') continue;
+    if (is_word_cp(cp_before(s, cb))) continue;
     const std::size_t end = sentence_end(s, ce, ce + 200);
     // Numeric dates in the window.
+    // The first date after the cue is the date of birth; a later date in the same sentence
+    // only when it repeats the year ("родился 23.11.1990, призван 12.05.2024": the second
+    // date stays) or has no year at all (a restatement: "вроде семнадцатого января").
     std::size_t p2 = ce;
     bool found = false;
+    std::string year;
+    auto last_year = [](std::string_view d) {
+      std::size_t k = d.size();
+      while (k > 0 && d[k - 1] >= '0' && d[k - 1] <= '9') --k;
+      return std::string(d.substr(k));
+    };
     re2::StringPiece m2;
     while (p2 < end && numeric->Match(input, p2, end, RE2::UNANCHORED, &m2, 1)) {
       const std::size_t b = static_cast<std::size_t>(m2.data() - s.data());
@@ -336,7 +346,10 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
       p2 = e;
       if (!found && b - ce > 80) break;
       if (is_word_cp(cp_before(s, b)) || (e < s.size() && s[e] >= '0' && s[e] <= '9')) continue;
+      const std::string y = last_year(s.substr(b, e - b));
+      if (found && y != year) continue;
       out.push_back({b, e, Kind::kDob, "pattern:dob", false, {}});
+      if (!found) year = y;
       found = true;
     }
     // Dates in words: "30 May 1989", "fourth of March two thousand one", "двадцать первого апреля".
@@ -354,6 +367,12 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
         ++hi;
       if (lo == i && hi == i) continue;
       if (w[lo].b - ce > 100 && !found) continue;
+      bool other_year = false;
+      for (std::size_t k = lo; k <= hi; ++k)
+        if (w[k].digits && w[k].lower.size() == 4 && found && !year.empty() &&
+            w[k].lower.substr(w[k].lower.size() - year.size()) != year)
+          other_year = true;
+      if (other_year) continue;
       out.push_back({w[lo].b, w[hi].e, Kind::kDob, "pattern:dob-words", false, {}});
       found = true;
       i = hi;
@@ -415,35 +434,33 @@ void find_table_dates_of_birth(std::string_view s, std::vector<Found>& out) {
   }
 }
 
-// Numbers spelled out in words: "плюс семь девять восемь девять, три ноль два..." .
+// Numbers spelled out in words: "плюс семь девять восемь девять, три ноль два...". Six or more
+// number words in a row (five after "plus") are a phone or an identifier read aloud.
 void find_spelled_numbers(std::string_view s, std::vector<Found>& out) {
-  // Cheap prefilter: only texts with many number words matter; scan words once.
-  auto w = words_in(s, 0, s.size());
-  std::size_t i = 0;
-  while (i < w.size()) {
-    const bool plus = w[i].lower == "плюс" || w[i].lower == "plus";
-    if (!plus && !is_number_word(w[i].lower)) { ++i; continue; }
-    std::size_t j = i + (plus ? 1 : 0);
-    std::size_t count = 0;
-    std::size_t last = i;
-    while (j < w.size() && is_number_word(w[j].lower) && !w[j].digits) {
-      // Only spaces, commas and hyphens between the words.
-      const std::string_view gap = s.substr(w[last].e, w[j].b - w[last].e);
-      if (j != i && gap.find_first_not_of(" ,-\u00a0") != std::string_view::npos && gap.size() > 0) {
-        bool ok = true;
-        for (char c : gap) if (c != ' ' && c != ',' && c != '-') ok = false;
-        if (!ok) break;
-      }
-      last = j;
-      ++count;
-      ++j;
+  static const std::unique_ptr<RE2> re = compile(std::string("(?i)(?:(плюс|plus)[ ,]+)?(?:(?:") + kNumberWords +
+                                                 ")[ ,\\-]+){4,}(?:" + kNumberWords + ")");
+  re2::StringPiece input(s.data(), s.size());
+  re2::StringPiece m, plus;
+  std::size_t pos = 0;
+  while (pos < s.size() && re->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 2)) {
+    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+    const std::size_t e = b + m.size();
+    pos = e > b ? e : b + 1;
+    if (!bounded(s, b, e)) { pos = b + 1; continue; }
+    RE2::PartialMatch(m, "(?i)^(плюс|plus)", &plus);
+    const bool has_plus = !plus.empty();
+    plus = re2::StringPiece();
+    // Count the words.
+    std::size_t words = 0;
+    bool in = false;
+    for (std::size_t i = b; i < e; ++i) {
+      const bool letter = static_cast<unsigned char>(s[i]) >= 0x80 || std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '\'';
+      if (letter && !in) ++words;
+      in = letter;
     }
-    if (count >= 6 || (plus && count >= 5)) {
-      out.push_back({w[i].b, w[last].e, plus ? Kind::kPhone : Kind::kId, "pattern:spelled-number", !plus, {}});
-      i = j;
-    } else {
-      i = std::max(i + 1, j);
-    }
+    if (has_plus) --words;
+    if (words >= 6 || (has_plus && words >= 5))
+      out.push_back({b, e, has_plus ? Kind::kPhone : Kind::kId, "pattern:spelled-number", !has_plus, {}});
   }
 }
 
@@ -459,13 +476,38 @@ std::vector<Found> find_all(std::string_view s) {
     else if (c == '/') has_slash = true;
     if (has_digit && has_at && has_slash) break;
   }
+  // Windows of text around digits: every pattern that needs a digit runs only there, so
+  // prose without numbers costs one byte scan. A window reaches 200 bytes before the first
+  // digit (an address prefix and street name) and 80 after the last; close windows merge.
+  std::vector<std::pair<std::size_t, std::size_t>> windows;
+  if (has_digit) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') continue;
+      std::size_t b = i > 200 ? i - 200 : 0;
+      std::size_t e = std::min(s.size(), i + 80);
+      while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
+      while (e < s.size() && (static_cast<unsigned char>(s[e]) & 0xC0) == 0x80) ++e;
+      // Start and end at a space or line break where possible, so no word is cut.
+      std::size_t b2 = b;
+      while (b2 > 0 && b2 + 40 > b && s[b2] != ' ' && s[b2] != '\n') --b2;
+      if (s[b2] == ' ' || s[b2] == '\n' || b2 == 0) b = b2;
+      std::size_t e2 = e;
+      while (e2 < s.size() && e2 < e + 40 && s[e2] != ' ' && s[e2] != '\n') ++e2;
+      e = e2;
+      if (!windows.empty() && b <= windows.back().second) windows.back().second = std::max(windows.back().second, e);
+      else windows.push_back({b, e});
+    }
+  }
+  const std::vector<std::pair<std::size_t, std::size_t>> whole{{0, s.size()}};
   for (const auto& rule : rules()) {
     if (!has_at && (rule.kind == Kind::kEmail || rule.kind == Kind::kHandle)) continue;
     if (!has_slash && rule.kind == Kind::kUrl) continue;
-    if (!has_digit && rule.kind != Kind::kEmail && rule.kind != Kind::kHandle && rule.kind != Kind::kUrl) continue;
+    const bool needs_digit = rule.kind != Kind::kEmail && rule.kind != Kind::kHandle && rule.kind != Kind::kUrl;
+    if (!has_digit && needs_digit) continue;
+    for (const auto& [wb, we] : needs_digit ? windows : whole) {
     re2::StringPiece m;
-    std::size_t pos = 0;
-    while (pos < s.size() && rule.re->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+    std::size_t pos = wb;
+    while (pos < we && rule.re->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) {
       std::size_t b = static_cast<std::size_t>(m.data() - s.data());
       std::size_t e = b + m.size();
       pos = e > b ? b + 1 : b + 1;
@@ -525,10 +567,26 @@ std::vector<Found> find_all(std::string_view s) {
       }
       out.push_back(std::move(f));
     }
+    }
   }
   find_dates_of_birth(s, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
   find_spelled_numbers(s, out);
+  return out;
+}
+
+std::vector<Found> find_plain_dates(std::string_view s) {
+  static const std::unique_ptr<RE2> date = compile(R"(\d{1,2}[./]\d{1,2}[./](?:19\d\d|200\d|201[0-2]))");
+  std::vector<Found> out;
+  re2::StringPiece input(s.data(), s.size());
+  re2::StringPiece m;
+  std::size_t pos = 0;
+  while (pos < s.size() && date->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+    const std::size_t e = b + m.size();
+    pos = e;
+    if (bounded(s, b, e)) out.push_back({b, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
+  }
   return out;
 }
 

@@ -37,4 +37,9 @@ bool snils_checksum_ok(std::string_view digits);
 // overlapping (the caller resolves overlaps: longer and earlier spans win).
 std::vector<Found> find_all(std::string_view text);
 
+// Every numeric date (dd.mm.yyyy, dd/mm/yyyy) with a year before 2013: not redacted by
+// itself, but a date right after a person's name ("Рябчиков Вадим Олегович, 09.10.1987")
+// is taken for a date of birth by the engine.
+std::vector<Found> find_plain_dates(std::string_view text);
+
 }  // namespace fieldnotes::redact::patterns

@@ -92,6 +92,7 @@ void append_utf8(std::string& out, char32_t c) {
 bool is_combining(char32_t c) {
   if (c >= 0x300 && c <= 0x36F) return true;
   if (c < 0x300) return false;
+  if (c >= 0x400 && c <= 0x52F) return c >= 0x483 && c <= 0x489;  // Cyrillic fast path
   const auto t = u_charType(static_cast<UChar32>(c));
   return t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK;
 }
@@ -253,6 +254,8 @@ std::string key_of(std::u32string_view word) {
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) {
     const char32_t c = w[i];
+    // ьо / йо read as ё (Ukrainian Хмельов = Хмелёв, Соловйов = Соловьёв).
+    if ((c == 0x44C || c == 0x44A) && i + 1 < n && w[i + 1] == 0x43E) { raw += 'i'; continue; }
     if (const char* k = cyrillic_key(c)) { raw += k; continue; }
     if (c < 0x80) {
       auto at = [&](std::size_t j) -> char32_t { return j < n ? w[j] : 0; };

@@ -1,0 +1,1137 @@
+#include "src/redact/engine.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "src/redact/gazetteer.h"
+#include "src/redact/morphology.h"
+#include "src/redact/patterns.h"
+#include "src/redact/text.h"
+
+namespace fieldnotes::redact {
+
+namespace {
+
+using patterns::Kind;
+
+enum Part : std::uint8_t { kGiven = 0, kPatronymic = 1, kFamily = 2, kPartCount = 3 };
+
+constexpr std::size_t kMaxWordCodePoints = 48;
+constexpr std::size_t kTypoMinKey = 7;
+
+std::string nfc(std::string_view s) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(err);
+  if (U_FAILURE(err)) return std::string(s);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  icu::UnicodeString out = n->normalize(u, err);
+  if (U_FAILURE(err)) return std::string(s);
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+bool has_cyrillic(std::u32string_view w) {
+  for (char32_t c : w)
+    if (text::is_cyrillic(c)) return true;
+  return false;
+}
+
+// Compact form for identifiers and addresses: letters and digits only, lower-case,
+// Cyrillic look-alikes read as Latin ("АК 4819275" = "ak4819275").
+char32_t compact_fold(char32_t c) {
+  c = text::to_lower(c);
+  switch (c) {
+    case U'а': return 'a'; case U'в': return 'b'; case U'е': return 'e'; case U'ё': return 'e';
+    case U'к': return 'k'; case U'м': return 'm'; case U'н': return 'h'; case U'о': return 'o';
+    case U'р': return 'p'; case U'с': return 'c'; case U'т': return 't'; case U'у': return 'y';
+    case U'х': return 'x'; case U'і': return 'i';
+    default: return c;
+  }
+}
+
+std::u32string compact(std::string_view s) {
+  std::u32string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char32_t c = text::next_code_point(s, i);
+    if ((c >= '0' && c <= '9') || (text::is_letter(c) && !text::is_combining(c))) out.push_back(compact_fold(c));
+  }
+  return out;
+}
+
+std::string lower_ascii(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return s;
+}
+
+const char* role_label(const std::string& role) {
+  const std::string r = lower_ascii(role);
+  if (r == "client") return "Client";
+  if (r == "relative") return "Relative";
+  if (r == "witness") return "Witness";
+  if (r == "lawyer") return "Lawyer";
+  if (r == "official") return "Official";
+  return "Person";
+}
+
+}  // namespace
+
+// ----- Compiled register ------------------------------------------------------------------
+
+struct Engine::Impl {
+  struct Person {
+    std::string role;
+    std::string pseudonym;
+    Disclose disclose = Disclose::kNever;
+    // Base keys of each part (every variant), for initials.
+    std::array<std::vector<std::string>, kPartCount> bases;
+    std::array<bool, kPartCount> has{};
+  };
+  struct Hit {
+    std::uint32_t person;
+    Part part;
+    bool primary;
+  };
+  std::vector<Person> people;
+  std::unordered_map<std::string, std::vector<Hit>> forms;
+  std::unordered_map<std::string, std::vector<Hit>> typo;  // one-deletion variants of long surname keys
+  std::unordered_map<std::string, std::uint32_t> phones;   // normalised digits
+  std::unordered_map<std::string, std::uint32_t> emails;   // lower-case
+  std::unordered_map<std::string, std::uint32_t> handles;  // lower-case, without '@'
+  struct Compact {
+    std::u32string text;
+    std::uint32_t person;
+    Kind kind;
+  };
+  std::vector<Compact> compacts;
+  // First key letters of initials-only mentions ("S.K.", "Н.В.", "Е.К.Л.") -> persons.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> initials;
+
+  void index_initials(std::uint32_t p) {
+    const auto& pr = people[p];
+    auto firsts = [&](Part part) {
+      std::string f;
+      for (const auto& b : pr.bases[part])
+        if (!b.empty() && f.find(b[0]) == std::string::npos) f.push_back(b[0]);
+      return f;
+    };
+    const std::string g = firsts(kGiven), pa = firsts(kPatronymic), fa = firsts(kFamily);
+    auto add = [&](const std::string& k) {
+      auto& v = initials[k];
+      if (std::find(v.begin(), v.end(), p) == v.end()) v.push_back(p);
+    };
+    for (char x : g) {
+      for (char y : fa) { add({x, y}); add({y, x}); }
+      for (char y : pa) {
+        add({x, y});
+        for (char z : fa) { add({x, y, z}); add({z, x, y}); }
+      }
+    }
+  }
+  std::unordered_map<std::u32string, std::vector<std::uint32_t>> compact_by_prefix;  // first 4 chars
+
+  void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary) {
+    const std::string k = text::key_of(form);
+    if (k.size() < 2) return;
+    auto& v = forms[k];
+    for (auto& h : v)
+      if (h.person == person && h.part == part) {
+        h.primary = h.primary || primary;
+        return;
+      }
+    v.push_back({person, part, primary});
+  }
+
+  void add_typos(const std::u32string& form, std::uint32_t person) {
+    const std::string k = text::key_of(form);
+    if (k.size() < kTypoMinKey) return;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      std::string d = k.substr(0, i) + k.substr(i + 1);
+      auto& v = typo[d];
+      bool seen = false;
+      for (auto& h : v) seen = seen || h.person == person;
+      if (!seen) v.push_back({person, kFamily, true});
+    }
+  }
+
+  void add_given(std::uint32_t p, const std::u32string& name) {
+    const auto& gz = Gazetteer::get();
+    const std::u32string cyr = text::cyrillic_reading(name);
+    std::vector<std::u32string> variants{name, cyr};
+    auto it = gz.groups_of.find(text::key_of(name));
+    if (it != gz.groups_of.end())
+      for (auto g : it->second)
+        for (const auto& v : gz.groups[g]) variants.push_back(v);
+    for (const auto& v : variants) {
+      people[p].bases[kGiven].push_back(text::key_of(v));
+      add_form(v, p, kGiven, true);
+      if (has_cyrillic(v) || v == cyr)
+        for (const auto& f : morph::given_forms(has_cyrillic(v) ? v : cyr)) add_form(f, p, kGiven, true);
+    }
+    people[p].has[kGiven] = true;
+  }
+
+  void add_patronymic(std::uint32_t p, const std::u32string& name) {
+    const std::u32string cyr = text::cyrillic_reading(name);
+    people[p].bases[kPatronymic].push_back(text::key_of(name));
+    add_form(name, p, kPatronymic, true);
+    for (const auto& f : morph::patronymic_forms(cyr)) add_form(f, p, kPatronymic, true);
+    people[p].has[kPatronymic] = true;
+  }
+
+  void add_family(std::uint32_t p, const std::u32string& name) {
+    const std::u32string cyr = text::cyrillic_reading(name);
+    people[p].bases[kFamily].push_back(text::key_of(name));
+    std::vector<std::u32string> primary;
+    add_form(name, p, kFamily, true);
+    for (const auto& f : morph::surname_forms(cyr, &primary)) add_form(f, p, kFamily, false);
+    for (const auto& f : primary) add_form(f, p, kFamily, true);
+    // English plural and possessive plural: the Orekhovs.
+    const std::string base = text::key_of(cyr);
+    forms[base + "s"].push_back({p, kFamily, false});
+    add_typos(cyr, p);
+    for (const auto& f : primary) add_typos(f, p);
+    people[p].has[kFamily] = true;
+  }
+
+  // Splits a name into parts: a patronymic by its shape, a given name by the gazetteer,
+  // the rest family names. "Дмитрий Александрович Орехов", "Орехов Дмитрий", "Emma Whitcombe".
+  void add_name(std::uint32_t p, std::string_view name, bool alias) {
+    const auto& gz = Gazetteer::get();
+    std::vector<std::u32string> words;
+    std::u32string cur;
+    for (char32_t c : text::to_u32(name)) {
+      if (text::is_letter(c) || c == '\'' || c == 0x2019) {
+        cur.push_back(c);
+      } else if (!cur.empty()) {
+        words.push_back(cur);
+        cur.clear();
+      }
+    }
+    if (!cur.empty()) words.push_back(cur);
+    // One-letter parts are never matched alone.
+    std::vector<std::u32string> w;
+    for (auto& x : words)
+      if (x.size() >= 2) w.push_back(text::lower(x));
+    if (w.empty()) return;
+    std::vector<int> kind(w.size(), -1);
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if (morph::looks_like_patronymic(text::cyrillic_reading(w[i])) && w.size() > 1) kind[i] = kPatronymic;
+    auto is_given = [&](const std::u32string& x) {
+      bool lat = false;
+      for (char32_t c : x) lat = lat || text::is_latin(c);
+      return gz.given_name(text::key_of(x), lat) != nullptr && !gz.ambiguous.count(text::key_of(x));
+    };
+    std::vector<std::size_t> rest;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if (kind[i] < 0) rest.push_back(i);
+    if (rest.size() == 1) {
+      const std::size_t i = rest[0];
+      if (w.size() == 1) kind[i] = (alias || is_given(w[i])) ? kGiven : kFamily;
+      else kind[i] = is_given(w[i]) && !alias ? kGiven : (alias && is_given(w[i]) ? kGiven : kFamily);
+      if (w.size() > 1 && kind[i] == kGiven) {
+        // "Иван Петрович" without a surname is fine; nothing else to do.
+      }
+    } else if (rest.size() >= 2) {
+      // Given name: a gazetteer word; prefer the word before a patronymic.
+      int given = -1;
+      for (std::size_t i : rest)
+        if (i + 1 < w.size() && kind[i + 1] == kPatronymic) given = static_cast<int>(i);
+      if (given < 0)
+        for (std::size_t i : rest)
+          if (is_given(w[i])) { given = static_cast<int>(i); break; }
+      if (given < 0) {
+        // Unknown names: "Family Given Patronymic" when a patronymic ends the name, else Given first.
+        given = static_cast<int>(rest[0]);
+      }
+      for (std::size_t i : rest) kind[i] = static_cast<int>(i) == given ? kGiven : kFamily;
+    }
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (kind[i] == kGiven) add_given(p, w[i]);
+      else if (kind[i] == kPatronymic) add_patronymic(p, w[i]);
+      else add_family(p, w[i]);
+    }
+  }
+
+  void add_compact(std::string_view s, std::uint32_t p, Kind kind) {
+    std::u32string c = compact(s);
+    if (c.size() < 5) return;
+    compact_by_prefix[c.substr(0, 4)].push_back(static_cast<std::uint32_t>(compacts.size()));
+    compacts.push_back({std::move(c), p, kind});
+  }
+};
+
+Engine::~Engine() = default;
+
+std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& people) {
+  std::shared_ptr<Engine> e(new Engine());
+  e->impl_ = std::make_unique<Impl>();
+  Impl& im = *e->impl_;
+  (void)Gazetteer::get();
+  for (const auto& entry : people) {
+    bool changed = false;
+    const std::string name = nfc(text::repair_utf8(entry.name, &changed));
+    const auto p = static_cast<std::uint32_t>(im.people.size());
+    Impl::Person person;
+    person.role = entry.role;
+    person.pseudonym = entry.pseudonym;
+    person.disclose = entry.disclose;
+    im.people.push_back(std::move(person));
+    if (!name.empty()) im.add_name(p, name, false);
+    for (const auto& a : entry.aliases) im.add_name(p, nfc(text::repair_utf8(a, &changed)), true);
+    im.index_initials(p);
+    for (const auto& ph : entry.phones) {
+      const std::string d = patterns::phone_digits(ph);
+      if (d.size() >= 6) im.phones.emplace(d, p);
+      im.add_compact(ph, p, Kind::kPhone);
+    }
+    for (const auto& em : entry.emails) {
+      im.emails.emplace(lower_ascii(em), p);
+      im.add_compact(em, p, Kind::kEmail);
+    }
+    for (const auto& h : entry.handles) {
+      std::string x = lower_ascii(h);
+      if (!x.empty() && x[0] == '@') x.erase(0, 1);
+      if (!x.empty()) im.handles.emplace(x, p);
+      im.add_compact(x, p, Kind::kHandle);
+    }
+    for (const auto& id : entry.identifiers) im.add_compact(nfc(text::repair_utf8(id, &changed)), p, Kind::kId);
+    for (const auto& ad : entry.addresses) im.add_compact(nfc(text::repair_utf8(ad, &changed)), p, Kind::kAddress);
+  }
+  return e;
+}
+
+// ----- Session ------------------------------------------------------------------------------
+
+namespace {
+
+struct Token {
+  std::size_t b = 0, e = 0;
+  std::string key;
+  std::u32string low;
+  bool cap = false;
+  bool allcaps = false;
+  bool latin = false;
+  bool initial = false;     // one capital letter (or a Latin digraph: Yu, Zh...) then '.'
+  bool sent_start = false;
+  bool quoted = false;      // «X» / "X"
+  bool blocked = false;     // inside an identifier span
+  bool lazy = false;        // lower-case word: key computed only when asked (ensure_key)
+  int consumed = 0;         // 1: part of a register mention (kept or redacted), 2: unregistered person
+};
+
+struct Candidate {
+  std::size_t b = 0, e = 0;
+  Kind kind = Kind::kId;
+  std::string reason;
+  bool doubtful = false;
+  bool registered = false;
+  int person = -1;          // register index
+  int unreg = -1;           // unregistered person number
+  std::size_t tlo = 0, thi = 0;  // token range of a family-member span (numbered later)
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::vector<Token> tokenize(std::string_view s) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = i;
+    const char32_t c = text::next_code_point(s, j);
+    if (!text::is_letter(c) || text::is_combining(c)) {
+      i = j;
+      continue;
+    }
+    Token t;
+    t.b = i;
+    std::u32string w;
+    std::size_t k = i;
+    bool any_cyr = false;
+    while (k < s.size()) {
+      std::size_t k2 = k;
+      const char32_t d = text::next_code_point(s, k2);
+      if (text::is_letter(d)) {
+        if (w.size() <= kMaxWordCodePoints) w.push_back(d);
+        any_cyr = any_cyr || text::is_cyrillic(d);
+        k = k2;
+        continue;
+      }
+      if ((d == '\'' || d == 0x2019 || d == 0x2BC) && k2 < s.size()) {
+        std::size_t k3 = k2;
+        const char32_t n = text::next_code_point(s, k3);
+        if (text::is_letter(n) && any_cyr) {  // Ukrainian apostrophe inside a word
+          w.push_back(d);
+          k = k2;
+          continue;
+        }
+        if (text::is_letter(n) && !any_cyr && !(n == 's' && (k3 >= s.size() || !text::is_letter(text::next_code_point(s, k3 = k3))))) {
+          w.push_back(d);  // O'Brien, not Oleg's
+          k = k2;
+          continue;
+        }
+      }
+      break;
+    }
+    t.e = k;
+    if (w.size() <= kMaxWordCodePoints && !text::is_upper(w[0])) {
+      // Lower-case words are never names here; their keys are needed only near cues.
+      t.lazy = true;
+      for (char32_t x : w) t.latin = t.latin || text::is_latin(x);
+    } else if (w.size() <= kMaxWordCodePoints) {
+      t.key = text::key_of(w);
+      t.low = text::lower(w);
+      t.cap = text::is_upper(w[0]);
+      std::size_t upper = 0, letters = 0;
+      for (char32_t x : w) {
+        if (text::is_combining(x)) continue;
+        ++letters;
+        if (text::is_upper(x)) ++upper;
+        if (text::is_latin(x)) t.latin = true;
+      }
+      t.allcaps = letters > 1 && upper == letters;
+      const bool dot = t.e < s.size() && s[t.e] == '.';
+      if (t.cap && dot) {
+        if (letters == 1) t.initial = true;
+        if (letters == 2 && t.latin && !text::is_upper(w[1])) {
+          static const std::u32string_view kDigraphs[] = {U"yu", U"ya", U"ye", U"yo", U"zh", U"kh", U"ch", U"sh", U"ts", U"iu", U"ia"};
+          for (auto dg : kDigraphs)
+            if (t.low == dg) t.initial = true;
+        }
+      }
+    }
+    out.push_back(std::move(t));
+    i = k;
+  }
+  // Sentence starts and quotes.
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    Token& t = out[n];
+    std::size_t p = t.b;
+    bool start = true;
+    while (p > 0) {
+      const char c = s[p - 1];
+      if (is_space(c)) { --p; continue; }
+      if (c == '\n') break;
+      if (c == '.' ) {
+        // After an initial ("Д. Орехов") the next word does not start a sentence.
+        start = !(n > 0 && out[n - 1].initial && out[n - 1].e == p - 1);
+        break;
+      }
+      if (std::string_view("!?:;|([\"'>*#-").find(c) != std::string_view::npos) break;
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        std::size_t q = p - 1;
+        while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
+        std::size_t q2 = q;
+        const char32_t u = text::next_code_point(s, q2);
+        if (u == U'«' || u == U'“' || u == U'„' || u == U'—' || u == U'–' || u == U'…' || u == 0x2022) break;
+      }
+      start = false;
+      break;
+    }
+    t.sent_start = start;
+    // Quoted single word.
+    auto before = [&]() -> char32_t {
+      if (t.b == 0) return 0;
+      std::size_t q = t.b - 1;
+      while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
+      return text::next_code_point(s, q);
+    };
+    auto after = [&]() -> char32_t {
+      if (t.e >= s.size()) return 0;
+      std::size_t q = t.e;
+      return text::next_code_point(s, q);
+    };
+    const char32_t bq = before(), aq = after();
+    t.quoted = (bq == U'«' && aq == U'»') || (bq == '"' && aq == '"') || (bq == U'“' && aq == U'”') ||
+               (bq == U'„' && aq == U'“');
+  }
+  return out;
+}
+
+// Gap between two tokens allows them to belong to one name: spaces only, or the dot of an
+// initial ("Д. Орехов", "D.A.").
+bool joinable(std::string_view s, const Token& a, const Token& b) {
+  if (b.b < a.e) return false;
+  std::string_view gap = s.substr(a.e, b.b - a.e);
+  if (a.initial && !gap.empty() && gap[0] == '.') gap.remove_prefix(1);
+  if (gap.size() > 3) return false;
+  for (char c : gap)
+    if (!is_space(c)) return false;
+  return !gap.empty() || a.initial;
+}
+
+void ensure_key(std::string_view s, Token& t) {
+  if (!t.lazy) return;
+  t.lazy = false;
+  const std::u32string w = text::to_u32(s.substr(t.b, t.e - t.b));
+  t.key = text::key_of(w);
+  t.low = text::lower(w);
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+
+}  // namespace
+
+struct Session::State {
+  const Engine* engine = nullptr;
+  Options options;
+  std::vector<std::string> keep_nfc;
+  // Replacement bookkeeping (consistent across the chunks of one output).
+  std::unordered_map<std::uint32_t, std::string> person_label;
+  std::map<std::string, int> role_counter;
+  int unreg_counter = 0;
+  std::unordered_map<std::string, int> learned;       // key of a learned surname form -> person number
+  std::unordered_map<std::uint32_t, int> given_group;  // name group -> last person number
+
+  std::string label_for(std::uint32_t p) {
+    auto it = person_label.find(p);
+    if (it != person_label.end()) return it->second;
+    const auto& person = engine->impl().people[p];
+    std::string label;
+    if (!person.pseudonym.empty()) {
+      label = person.pseudonym;
+    } else {
+      const std::string role = role_label(person.role);
+      int& n = role_counter[role];
+      std::string letters;
+      int x = n++;
+      do {
+        letters.insert(letters.begin(), static_cast<char>('A' + x % 26));
+        x = x / 26 - 1;
+      } while (x >= 0);
+      label = role + " " + letters;
+    }
+    person_label.emplace(p, label);
+    return label;
+  }
+
+  bool kept_by_consent(std::uint32_t p) const {
+    const auto d = engine->impl().people[p].disclose;
+    if (d == Disclose::kPublic) return true;
+    return d == Disclose::kCoCounsel && options.audience == Audience::kCoCounsel;
+  }
+
+  std::string redact(std::string_view input, std::vector<Span>* report);
+};
+
+Session::Session(const Engine& engine, Options options) : state_(std::make_unique<State>()) {
+  state_->engine = &engine;
+  for (const auto& k : options.keep) state_->keep_nfc.push_back(nfc(k));
+  state_->options = std::move(options);
+}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+
+std::string Session::redact(std::string_view text_in, std::vector<Span>* report) {
+  return state_->redact(text_in, report);
+}
+
+std::string Session::State::redact(std::string_view input, std::vector<Span>* report) {
+  bool repaired = false;
+  const std::string owned = text::repair_utf8(input, &repaired);
+  const std::string_view s = owned;
+  if (s.empty()) return {};
+  const Engine::Impl& im = engine->impl();
+  const Gazetteer& gz = Gazetteer::get();
+
+  std::vector<Candidate> cands;
+
+  // 1. Identifiers by pattern, marked registered when they belong to a register entry.
+  for (auto& f : patterns::find_all(s)) {
+    Candidate c;
+    c.b = f.begin;
+    c.e = f.end;
+    c.kind = f.kind;
+    c.reason = f.reason;
+    c.doubtful = f.doubtful;
+    if (f.kind == Kind::kPhone) {
+      auto it = im.phones.find(f.digits);
+      if (it != im.phones.end()) {
+        c.registered = true;
+        c.person = static_cast<int>(it->second);
+        c.reason = "register:phone";
+        c.doubtful = false;
+      }
+    } else if (f.kind == Kind::kEmail) {
+      auto it = im.emails.find(lower_ascii(std::string(s.substr(f.begin, f.end - f.begin))));
+      if (it != im.emails.end()) { c.registered = true; c.person = static_cast<int>(it->second); c.reason = "register:email"; }
+    } else if (f.kind == Kind::kHandle) {
+      auto it = im.handles.find(lower_ascii(std::string(s.substr(f.begin + 1, f.end - f.begin - 1))));
+      if (it != im.handles.end()) { c.registered = true; c.person = static_cast<int>(it->second); c.reason = "register:handle"; }
+    }
+    cands.push_back(std::move(c));
+  }
+  // Register identifiers and addresses in any spacing/punctuation.
+  if (!im.compacts.empty()) {
+    std::u32string ct;
+    std::vector<std::size_t> off;  // byte offset of each compact char, plus end offsets
+    std::vector<std::size_t> endoff;
+    std::vector<bool> word_start;
+    std::size_t i = 0;
+    bool prev_word = false;
+    while (i < s.size()) {
+      const std::size_t b = i;
+      const char32_t c = text::next_code_point(s, i);
+      const bool w = (c >= '0' && c <= '9') || (text::is_letter(c) && !text::is_combining(c));
+      if (w) {
+        ct.push_back(compact_fold(c));
+        off.push_back(b);
+        endoff.push_back(i);
+        word_start.push_back(!prev_word);
+      }
+      prev_word = w || text::is_combining(c);
+    }
+    for (std::size_t p = 0; p + 4 <= ct.size(); ++p) {
+      if (!word_start[p]) continue;
+      auto it = im.compact_by_prefix.find(ct.substr(p, 4));
+      if (it == im.compact_by_prefix.end()) continue;
+      for (auto idx : it->second) {
+        const auto& cp = im.compacts[idx];
+        if (p + cp.text.size() > ct.size()) continue;
+        if (ct.compare(p, cp.text.size(), cp.text) != 0) continue;
+        const std::size_t last = p + cp.text.size() - 1;
+        if (last + 1 < ct.size() && !word_start[last + 1]) continue;  // must end at a word end
+        Candidate c;
+        c.b = off[p];
+        c.e = endoff[last];
+        c.kind = cp.kind;
+        c.reason = "register:identifier";
+        c.registered = true;
+        c.person = static_cast<int>(cp.person);
+        cands.push_back(c);
+      }
+    }
+  }
+
+  // 2. Tokens; those inside identifiers are out of the name matchers' reach.
+  std::vector<Token> toks = tokenize(s);
+  {
+    std::vector<std::pair<std::size_t, std::size_t>> iv;
+    for (auto& c : cands) iv.push_back({c.b, c.e});
+    std::sort(iv.begin(), iv.end());
+    std::size_t k = 0;
+    std::size_t maxe = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> merged;
+    for (auto& x : iv) {
+      if (!merged.empty() && x.first < merged.back().second) merged.back().second = std::max(merged.back().second, x.second);
+      else merged.push_back(x);
+    }
+    (void)maxe;
+    for (auto& t : toks) {
+      while (k < merged.size() && merged[k].second <= t.b) ++k;
+      if (k < merged.size() && merged[k].first < t.e && t.b < merged[k].second) t.blocked = true;
+    }
+  }
+
+  const std::size_t n = toks.size();
+  // Register hits per token.
+  std::vector<const std::vector<Engine::Impl::Hit>*> hits(n, nullptr);
+  std::vector<std::vector<Engine::Impl::Hit>> typo_hits(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Token& t = toks[i];
+    if (t.blocked || t.key.empty() || t.initial) continue;
+    if (!t.cap) continue;
+    auto it = im.forms.find(t.key);
+    if (it != im.forms.end()) {
+      hits[i] = &it->second;
+      continue;
+    }
+    if (t.key.size() + 1 >= kTypoMinKey && !im.typo.empty()) {
+      // Missing letter, extra letter, or one substituted letter.
+      std::vector<Engine::Impl::Hit> th;
+      auto merge = [&](const std::vector<Engine::Impl::Hit>& v) {
+        for (auto& h : v)
+          if (h.part == kFamily) th.push_back(h);
+      };
+      if (auto t1 = im.typo.find(t.key); t1 != im.typo.end()) merge(t1->second);
+      if (t.key.size() >= kTypoMinKey) {
+        for (std::size_t d = 0; d < t.key.size(); ++d) {
+          const std::string del = t.key.substr(0, d) + t.key.substr(d + 1);
+          if (auto f = im.forms.find(del); f != im.forms.end()) merge(f->second);
+          if (auto f = im.typo.find(del); f != im.typo.end()) merge(f->second);
+        }
+      }
+      if (!th.empty()) {
+        typo_hits[i] = std::move(th);
+        hits[i] = &typo_hits[i];
+      }
+    }
+  }
+  auto initial_fits = [&](const Token& t, std::uint32_t p, int part) {
+    for (const auto& b : im.people[p].bases[static_cast<std::size_t>(part)])
+      if (!t.key.empty() && starts_with(b, t.key)) return true;
+    return false;
+  };
+  auto is_given_word = [&](const Token& t) {
+    return t.cap && !t.initial && gz.given_name(t.key, t.latin) && !gz.ambiguous.count(t.key);
+  };
+
+  // 3. Register mentions: the longest run of tokens that all fit one person.
+  struct Mention {
+    std::size_t first, last;
+    std::uint32_t person;
+    int words;
+    bool used_given;
+    bool typo;
+  };
+  std::vector<Mention> mentions;
+  for (std::size_t i = 0; i < n;) {
+    Token& t0 = toks[i];
+    if (t0.blocked || (!hits[i] && !t0.initial)) { ++i; continue; }
+    // Candidate persons: from this token, or from the next word of a run of initials.
+    std::vector<std::uint32_t> persons;
+    for (std::size_t j = i; j < n && j < i + 5; ++j) {
+      if (hits[j])
+        for (auto& h : *hits[j]) persons.push_back(h.person);
+      if (!toks[j].initial) break;
+      if (j + 1 < n && !joinable(s, toks[j], toks[j + 1])) break;
+    }
+    if (t0.initial) {
+      // A run of initials alone ("S.K.", "Е.К.Л."): candidates from the initials index.
+      std::string firsts;
+      std::size_t j = i;
+      while (j < n && toks[j].initial && !toks[j].key.empty() && firsts.size() < 4) {
+        firsts.push_back(toks[j].key[0]);
+        if (j + 1 >= n || !joinable(s, toks[j], toks[j + 1])) { ++j; break; }
+        ++j;
+      }
+      if (firsts.size() >= 2)
+        if (auto it = im.initials.find(firsts); it != im.initials.end())
+          persons.insert(persons.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(persons.begin(), persons.end());
+    persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+    bool found = false;
+    Mention best{};
+    int best_score = 0;
+    bool best_primary = false;
+    for (auto p : persons) {
+      std::array<bool, kPartCount> used{};
+      int words = 0, inits = 0;
+      bool primary = false, used_given = false, typo = false;
+      std::size_t j = i, last = i;
+      while (j < n) {
+        const Token& t = toks[j];
+        if (t.blocked) break;
+        bool ok = false;
+        if (t.initial) {
+          for (int part = 0; part < kPartCount && !ok; ++part)
+            if (!used[part] && im.people[p].has[part] && initial_fits(t, p, part)) {
+              used[part] = true;
+              ok = true;
+              ++inits;
+            }
+        } else if (hits[j]) {
+          for (auto& h : *hits[j]) {
+            if (h.person != p || used[h.part]) continue;
+            used[h.part] = true;
+            ok = true;
+            ++words;
+            primary = primary || h.primary;
+            used_given = used_given || h.part == kGiven;
+            typo = typo || hits[j] == &typo_hits[j];
+            break;
+          }
+        }
+        if (!ok) break;
+        last = j;
+        if (j + 1 >= n || !joinable(s, t, toks[j + 1])) break;
+        ++j;
+      }
+      // Trailing initials must close the mention; a run of initials alone needs two or more
+      // and must fit given + family or given + patronymic.
+      if (words == 0 && inits < 2) continue;
+      if (words == 0 && !(used[kGiven] && (used[kFamily] || used[kPatronymic]))) continue;
+      const int score = words * 2 + inits;
+      const bool better = !found || score > best_score ||
+                          (score == best_score && kept_by_consent(best.person) && !kept_by_consent(p)) ||
+                          (score == best_score && kept_by_consent(best.person) == kept_by_consent(p) && primary && !best_primary);
+      if (better) {
+        found = true;
+        best = {i, last, p, words, used_given, typo};
+        best_score = score;
+        best_primary = primary;
+      }
+    }
+    if (!found) { ++i; continue; }
+    mentions.push_back(best);
+    i = best.last + 1;
+  }
+  // A register mention without its given name, next to a given name that is not this
+  // person's: another member of the family ("Raisa Ladygina", "Зима Павел Олегович").
+  for (auto& m : mentions) {
+    const Token& first = toks[m.first];
+    const Token& last = toks[m.last];
+    (void)first;
+    (void)last;
+    std::size_t lo = m.first, hi = m.last;
+    bool other = false;
+    if (!m.used_given) {
+      if (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && is_given_word(toks[hi + 1]) && !hits[hi + 1]) {
+        other = true;
+        ++hi;
+        while (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap && !hits[hi + 1] &&
+               morph::looks_like_patronymic(text::cyrillic_reading(toks[hi + 1].low)))
+          ++hi;
+        // A patronymic of the registered person may follow ("Зима Павел Олегович").
+        while (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap &&
+               morph::looks_like_patronymic(text::cyrillic_reading(toks[hi + 1].low)))
+          ++hi;
+      }
+      if (lo > 0 && joinable(s, toks[lo - 1], toks[lo]) && is_given_word(toks[lo - 1]) && !hits[lo - 1] &&
+          !toks[lo - 1].consumed) {
+        other = true;
+        --lo;
+      }
+    } else if (m.words == 1 && m.first == m.last && !toks[m.first].sent_start) {
+      // "Mikhail Gerts": a registered first name followed by a surname that is not theirs.
+      if (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap && !hits[hi + 1] &&
+          !toks[hi + 1].initial && !toks[hi + 1].blocked && !gz.non_names.count(toks[hi + 1].key) &&
+          !gz.places.count(toks[hi + 1].key) && !toks[hi + 1].allcaps) {
+        other = true;
+        ++hi;
+      }
+    }
+    if (other) {
+      Candidate c;
+      c.b = toks[lo].b;
+      c.e = toks[hi].e;
+      c.kind = Kind::kPerson;
+      c.reason = "register:other-family-member";
+      c.doubtful = true;
+      // Number later, with the unregistered persons.
+      c.unreg = 0;
+      c.tlo = lo;
+      c.thi = hi;
+      for (std::size_t k = lo; k <= hi; ++k) toks[k].consumed = 2;
+      cands.push_back(c);
+      continue;
+    }
+    for (std::size_t k = m.first; k <= m.last; ++k) toks[k].consumed = 1;
+    if (kept_by_consent(m.person)) continue;
+    Candidate c;
+    c.b = toks[m.first].b;
+    c.e = toks[m.last].e;
+    // Include the closing dot of trailing initials ("Orekhov D.A.").
+    if (toks[m.last].initial && c.e < s.size() && s[c.e] == '.') ++c.e;
+    c.kind = Kind::kPerson;
+    c.registered = true;
+    c.person = static_cast<int>(m.person);
+    c.reason = m.typo ? "register:typo" : (m.words > 1 || m.first != m.last) ? "register:name" : "register:name-part";
+    c.doubtful = m.typo;
+    cands.push_back(c);
+  }
+
+  // 4. Unregistered people, by heuristics.
+  enum Ev { kNone = 0, kWeak = 1, kStrong = 2 };
+  std::vector<int> ev(n, kNone);
+  std::vector<bool> neg(n, false), given(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Token& t = toks[i];
+    if (t.blocked || t.consumed || t.key.empty() || (!t.cap && !t.initial)) continue;
+    if (gz.non_names.count(t.key) || gz.places.count(t.key) || gz.titles.count(t.key)) {
+      neg[i] = true;
+      continue;
+    }
+    if (t.initial) { ev[i] = kWeak; continue; }
+    const bool amb = gz.ambiguous.count(t.key) > 0;
+    if (gz.given_name(t.key, t.latin)) {
+      given[i] = true;
+      ev[i] = amb ? kWeak : kStrong;
+      continue;
+    }
+    if (amb) { ev[i] = kWeak; continue; }
+    if (learned.count(t.key)) { ev[i] = kStrong; continue; }
+    const std::u32string cyr = text::cyrillic_reading(t.low);
+    if (t.low.size() >= 5 && morph::looks_like_patronymic(t.low)) { ev[i] = kStrong; continue; }
+    int shape = morph::surname_shape(t.low);
+    if (shape == 2 && morph::is_adjectival_sky(t.low)) {
+      // "Ленинградская область", "Новочеркасский гарнизонный": an adjective before a
+      // lower-case noun is not a surname.
+      if (i + 1 < n && !toks[i + 1].cap && joinable(s, t, toks[i + 1])) shape = 0;
+    }
+    if (t.allcaps && shape < 3) { neg[i] = true; continue; }
+    if (shape == 3) ev[i] = (t.sent_start && t.low.size() < 6) ? kWeak : kStrong;
+    else if (shape == 2) ev[i] = t.sent_start ? kWeak : kStrong;
+    else if (shape == 1) ev[i] = kWeak;
+  }
+  auto cue_before = [&](std::size_t i, bool callsign) {
+    // Skip back over "of Justice" / "юстиции" / "Lt. Col." and the like.
+    std::size_t k = i;
+    int steps = 0;
+    while (k > 0 && steps < 4) {
+      ensure_key(s, toks[k - 1]);
+      if (k >= 2) ensure_key(s, toks[k - 2]);
+      const Token& p = toks[k - 1];
+      const std::string_view gap = s.substr(p.e, toks[k].b - p.e);
+      if (gap.find('\n') != std::string_view::npos) return false;
+      bool gap_ok = true;
+      for (char c : gap)
+        // A full stop only after an abbreviation ("Lt. Col.", "адв."), never after a sentence.
+        if (!(is_space(c) || (c == '.' && p.key.size() <= 4) || c == '"' || c == '\'' ||
+              static_cast<unsigned char>(c) >= 0x80 || (callsign && (c == ':' || c == ','))))
+          gap_ok = false;
+      if (!gap_ok) return false;
+      if (callsign) {
+        if (gz.callsign_cues.count(p.key)) {
+          if (p.key == "as" || p.key == "known") return toks[i].quoted;
+          return true;
+        }
+        if (p.key == "sign" && k >= 2 && toks[k - 2].key == "kal") return true;
+      } else if (gz.titles.count(p.key)) {
+        return true;
+      }
+      if (p.key == "iusticii" || p.key == "of" || p.key == "iustici" || p.key == "iusticai" || p.key == "iustice" ||
+          p.key == "the" || p.key == "a" || p.key == "guard" || p.key == "star" || p.key == "senior" ||
+          p.key == "iunior" || p.key == "stars" || p.key == "mladS" || p.key == "starS") {
+        --k;
+        ++steps;
+        continue;
+      }
+      if (gz.titles.count(p.key)) { --k; ++steps; continue; }
+      return false;
+    }
+    return false;
+  };
+  auto is_connector = [&](Token& t) {
+    ensure_key(s, t);
+    static const std::unordered_set<std::string> kConn = {"and", "or", "i", "ta", "ili", "abo", "but", "a", "no", "ale",
+                                                          "vas", "is", "said", "sais", "vho", "vhom", "vhiC", "told",
+                                                          "asked", "skazal", "skazav", "kotori", "kotoroho", "iaki",
+                                                          "iakoho", "vas"};
+    return kConn.count(t.key) > 0;
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  std::vector<bool> run_doubt;
+  for (std::size_t i = 0; i < n;) {
+    const Token& t = toks[i];
+    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || t.key.empty()) { ++i; continue; }
+    std::size_t j = i;
+    while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && !toks[j + 1].blocked && !toks[j + 1].consumed &&
+           !neg[j + 1] && (toks[j + 1].cap || toks[j + 1].initial) && !toks[j + 1].key.empty() && j - i < 4)
+      ++j;
+    int strong = 0, weak = 0, plain = 0, words = 0;
+    for (std::size_t k = i; k <= j; ++k) {
+      if (toks[k].initial) continue;
+      ++words;
+      if (ev[k] == kStrong) ++strong;
+      else if (ev[k] == kWeak) ++weak;
+      else if (!toks[k].sent_start && !toks[k].allcaps) ++plain;
+    }
+    bool person = false, doubt = true;
+    const bool title = cue_before(i, false);
+    const bool callsign = cue_before(i, true);
+    if (words == 0) {
+      i = j + 1;
+      continue;
+    }
+    if (strong > 0) {
+      person = true;
+      doubt = false;
+    } else if (title || callsign) {
+      person = true;
+    } else if (weak > 0 && words >= 2) {
+      person = true;
+    } else if (weak > 0 && !t.sent_start && !t.latin && !t.allcaps) {
+      person = true;  // Cyrillic capitalised word with a weak surname shape mid-sentence
+    } else if (t.quoted && i == j && !t.allcaps) {
+      // «Шаман», "Fox": a quoted capitalised word, unless a lower-case noun follows
+      // ("Storm" detachment, «Шторм-Z» под...).
+      std::size_t q = t.e;
+      text::next_code_point(s, q);  // the closing quote
+      const bool dash = q < s.size() && s[q] == '-';
+      bool noun_after = false;
+      if (j + 1 < n && toks[j + 1].b <= q + 2 && !toks[j + 1].cap && !is_connector(toks[j + 1])) {
+        bool spaces = true;
+        for (std::size_t g = q; g < toks[j + 1].b; ++g) spaces = spaces && is_space(s[g]);
+        noun_after = spaces;
+      }
+      person = !dash && !noun_after;
+    }
+    (void)plain;
+    if (!person) {
+      // Single-word runs that failed may still be a given name after a rank etc. Nothing else.
+      i = j + 1;
+      continue;
+    }
+    // Leading initials without a name after them are not part of a run ("S." alone).
+    runs.push_back({i, j});
+    run_doubt.push_back(doubt);
+    for (std::size_t k = i; k <= j; ++k) toks[k].consumed = 2;
+    i = j + 1;
+  }
+  // Number unregistered persons and learn their surnames for the rest of the session.
+  auto learn = [&](const Token& t, int number) {
+    const std::u32string cyr = text::cyrillic_reading(t.low);
+    std::vector<std::u32string> stems{cyr};
+    static const std::u32string_view kEnds[] = {U"ом", U"ем", U"ым", U"им", U"ой", U"ою", U"ові", U"а", U"у", U"е", U"ы", U"і", U"и"};
+    for (auto e : kEnds)
+      if (cyr.size() > e.size() + 2 && cyr.compare(cyr.size() - e.size(), e.size(), e) == 0)
+        stems.push_back(cyr.substr(0, cyr.size() - e.size()));
+    if (!learned.emplace(t.key, number).second) return;  // forms already known
+    for (const auto& st : stems)
+      for (const auto& f : morph::surname_forms(st)) {
+        const std::string k = text::key_of(f);
+        if (k.size() >= 3 && !gz.given.count(k) && !gz.places.count(k) && !gz.non_names.count(k)) learned.emplace(k, number);
+      }
+    if (t.latin) learned.emplace(t.key + "s", number);
+  };
+  auto number_for = [&](std::size_t a, std::size_t b) {
+    int num = -1;
+    for (std::size_t k = a; k <= b && num < 0; ++k) {
+      if (toks[k].initial || given[k]) continue;
+      if (auto it = learned.find(toks[k].key); it != learned.end()) num = it->second;
+    }
+    if (num < 0) {
+      bool only_given = true;
+      for (std::size_t k = a; k <= b; ++k)
+        if (!toks[k].initial && !given[k]) only_given = false;
+      if (only_given)
+        for (std::size_t k = a; k <= b && num < 0; ++k)
+          if (given[k])
+            if (auto g = gz.given_name(toks[k].key, toks[k].latin))
+              if (auto it = given_group.find(g->group); it != given_group.end()) num = it->second;
+    }
+    if (num < 0) num = ++unreg_counter;
+    for (std::size_t k = a; k <= b; ++k) {
+      if (toks[k].initial) continue;
+      if (given[k]) {
+        if (auto g = gz.given_name(toks[k].key, toks[k].latin)) given_group[g->group] = num;
+      } else if (morph::looks_like_patronymic(toks[k].low)) {
+        continue;
+      } else {
+        learn(toks[k], num);
+      }
+    }
+    return num;
+  };
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    auto [a, b] = runs[r];
+    // Drop trailing initials' dots handled below; leading lone initials are fine.
+    Candidate c;
+    c.b = toks[a].b;
+    c.e = toks[b].e;
+    if (toks[b].initial && c.e < s.size() && s[c.e] == '.') ++c.e;
+    c.kind = Kind::kPerson;
+    c.reason = "heuristic:name";
+    c.doubtful = true;
+    c.unreg = number_for(a, b);
+    cands.push_back(c);
+  }
+  // Family-member spans found next to register mentions get numbers too.
+  for (auto& c : cands) {
+    if (c.kind == Kind::kPerson && c.unreg == 0) c.unreg = number_for(c.tlo, c.thi);
+  }
+  // Second pass: later mentions of learned surnames ("Ситник помер", "Волке").
+  for (std::size_t i = 0; i < n; ++i) {
+    const Token& t = toks[i];
+    if (t.blocked || t.consumed || !t.cap || t.key.empty() || t.initial) continue;
+    auto it = learned.find(t.key);
+    if (it == learned.end()) continue;
+    Candidate c;
+    c.b = t.b;
+    c.e = t.e;
+    c.kind = Kind::kPerson;
+    c.reason = "heuristic:same-surname";
+    c.doubtful = true;
+    c.unreg = it->second;
+    cands.push_back(c);
+  }
+
+  // A date right after a person's name is a date of birth ("Иванов Иван, 01.02.1990").
+  {
+    std::vector<std::size_t> person_ends;
+    for (const auto& c : cands)
+      if (c.kind == Kind::kPerson) person_ends.push_back(c.e);
+    std::sort(person_ends.begin(), person_ends.end());
+    for (auto& f : patterns::find_plain_dates(s)) {
+      auto it = std::upper_bound(person_ends.begin(), person_ends.end(), f.begin);
+      if (it == person_ends.begin()) continue;
+      const std::size_t pe = *(it - 1);
+      const std::string_view gap = s.substr(pe, f.begin - pe);
+      if (gap.size() > 4) continue;
+      bool ok = true;
+      for (char c : gap) ok = ok && (c == ',' || c == ' ' || c == '(' || c == '.');
+      if (!ok) continue;
+      Candidate c;
+      c.b = f.begin;
+      c.e = f.end;
+      c.kind = Kind::kDob;
+      c.reason = f.reason;
+      c.doubtful = true;
+      cands.push_back(c);
+    }
+  }
+
+  // 5. Resolve overlaps: overlapping spans merge; the longest one names the result.
+  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.b != b.b) return a.b < b.b;
+    return a.e > b.e;
+  });
+  std::vector<Candidate> spans;
+  for (auto& c : cands) {
+    if (c.e <= c.b) continue;
+    if (!spans.empty() && c.b < spans.back().e) {
+      Candidate& last = spans.back();
+      const bool longer = (c.e - c.b) > (last.e - last.b);
+      if (longer) {
+        const std::size_t b = last.b;
+        const std::size_t e = std::max(last.e, c.e);
+        last = c;
+        last.b = b;
+        last.e = e;
+      } else {
+        last.e = std::max(last.e, c.e);
+      }
+      continue;
+    }
+    spans.push_back(c);
+  }
+
+  // 6. Keep list, replacements, output.
+  std::string out;
+  out.reserve(s.size());
+  std::size_t pos = 0;
+  for (auto& c : spans) {
+    const std::string_view surface = s.substr(c.b, c.e - c.b);
+    if (!keep_nfc.empty()) {
+      const std::string k = nfc(surface);
+      if (std::find(keep_nfc.begin(), keep_nfc.end(), k) != keep_nfc.end()) continue;
+    }
+    std::string repl;
+    if (c.kind == Kind::kPerson) {
+      if (c.person >= 0) repl = label_for(static_cast<std::uint32_t>(c.person));
+      else repl = "[PERSON " + std::to_string(c.unreg > 0 ? c.unreg : ++unreg_counter) + "]";
+    } else {
+      repl = patterns::replacement_for(c.kind);
+    }
+    out.append(s.substr(pos, c.b - pos));
+    out.append(repl);
+    pos = c.e;
+    if (report) {
+      Span sp;
+      sp.begin = c.b;
+      sp.end = c.e;
+      sp.category = patterns::category_name(c.kind);
+      sp.reason = c.reason;
+      sp.registered = c.registered;
+      sp.doubtful = c.doubtful;
+      sp.replacement = repl;
+      report->push_back(std::move(sp));
+    }
+  }
+  out.append(s.substr(pos));
+  (void)repaired;
+  return out;
+}
+
+}  // namespace fieldnotes::redact

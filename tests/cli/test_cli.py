@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the fieldnotes command, through the built binary.
+
+Every test checks exact exit codes, and failures check that the vault is unchanged.
+Run: FIELDNOTES_BIN=build/cli/fieldnotes python3 -m unittest tests/cli/test_cli.py
+"""
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+BIN = os.path.abspath(os.environ.get("FIELDNOTES_BIN", "build/cli/fieldnotes"))
+PASS = b"correct horse battery staple\n"
+
+
+def snapshot(d):
+    out = {}
+    for root, _, files in os.walk(d):
+        for f in files:
+            p = os.path.join(root, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, d)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="fn-cli-")
+        self.vault = os.path.join(self.tmp, "vault")
+        self.tmpdir = os.path.join(self.tmp, "tmpdir")
+        os.mkdir(self.tmpdir)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_fn(self, args, stdin=b"", passphrase=PASS, fds=None, env=None, vault=True):
+        """Runs fieldnotes; secrets go through pipes given as --passphrase-fd etc."""
+        fds = dict(fds or {})
+        argv = [BIN] + args
+        if vault:
+            argv += ["--vault", self.vault]
+        if passphrase is not None:
+            fds["--passphrase-fd"] = passphrase
+        pass_fds = []
+        for flag, data in fds.items():
+            r, w = os.pipe()
+            os.write(w, data)
+            os.close(w)
+            argv += [flag, str(r)]
+            pass_fds.append(r)
+        e = dict(os.environ, TMPDIR=self.tmpdir)
+        e.pop("FIELDNOTES_VAULT", None)
+        if env:
+            e.update(env)
+        try:
+            p = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               pass_fds=pass_fds, env=e, timeout=120)
+        finally:
+            for r in pass_fds:
+                os.close(r)
+        return p
+
+    def ok(self, args, **kw):
+        p = self.run_fn(args, **kw)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return p
+
+    def init(self):
+        p = self.ok(["init", "--kdf-profile", "test"])
+        return p.stdout.decode().strip()
+
+    def add(self, body, title="t", extra=()):
+        p = self.ok(["add", "--title", title] + list(extra), stdin=body.encode())
+        return p.stdout.decode().strip()
+
+
+class InitAndUnlock(Cli):
+    def test_init_prints_recovery_key_once_and_sets_modes(self):
+        key = self.init()
+        self.assertRegex(key, r"^([A-Z2-7]{4}-){12}[A-Z2-7]{4}$")
+        self.assertEqual(os.stat(self.vault).st_mode & 0o777, 0o700)
+        for f in os.listdir(self.vault):
+            self.assertEqual(os.stat(os.path.join(self.vault, f)).st_mode & 0o077, 0, f)
+        p = self.run_fn(["init", "--kdf-profile", "test"])
+        self.assertEqual(p.returncode, 4)
+        self.assertIn("fieldnotes: error: a vault already exists", p.stderr.decode())
+        p = self.ok(["list"])
+        self.assertIn(b"not for real testimony", p.stderr)
+
+    def test_unknown_profile_and_empty_passphrase_are_usage_errors(self):
+        self.assertEqual(self.run_fn(["init", "--kdf-profile", "fast"]).returncode, 1)
+        self.assertEqual(self.run_fn(["init", "--kdf-profile", "test"], passphrase=b"\n").returncode, 1)
+        self.assertFalse(os.path.exists(os.path.join(self.vault, "keyslots")))
+
+    def test_wrong_passphrase_exit_2_and_vault_byte_identical(self):
+        self.init()
+        self.add("some testimony")
+        before = snapshot(self.vault)
+        for cmd in (["list"], ["show", "1"], ["search", "x"], ["shred", "1", "--yes"], ["passwd"]):
+            p = self.run_fn(cmd, passphrase=b"wrong horse\n", fds={"--new-passphrase-fd": b"x" * 20 + b"\n"} if cmd == ["passwd"] else None)
+            self.assertEqual(p.returncode, 2, cmd)
+            self.assertIn("wrong passphrase", p.stderr.decode())
+            self.assertIn("fieldnotes: hint:", p.stderr.decode())
+        self.assertEqual(snapshot(self.vault), before)
+
+    def test_missing_or_foreign_vault(self):
+        p = self.run_fn(["list"])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("no vault at", p.stderr.decode())
+        os.makedirs(self.vault)
+        with open(os.path.join(self.vault, "other.txt"), "w") as f:
+            f.write("x")
+        self.assertEqual(self.run_fn(["list"]).returncode, 3)
+        self.assertEqual(self.run_fn(["init", "--kdf-profile", "test"]).returncode, 4)
+
+    def test_keyslots_from_another_vault(self):
+        self.init()
+        other = os.path.join(self.tmp, "other")
+        self.ok(["init", "--kdf-profile", "test", "--vault", other], vault=False)
+        shutil.copy(os.path.join(other, "keyslots"), os.path.join(self.vault, "keyslots"))
+        before = snapshot(self.vault)
+        p = self.run_fn(["list"])
+        self.assertEqual(p.returncode, 3)
+        self.assertEqual(snapshot(self.vault), before)
+
+    def test_passwd_and_recovery(self):
+        rk = self.init().encode() + b"\n"
+        self.add("body one")
+        self.ok(["passwd"], fds={"--new-passphrase-fd": b"another long passphrase\n"})
+        self.assertEqual(self.run_fn(["list"]).returncode, 2)
+        self.ok(["list"], passphrase=b"another long passphrase\n")
+        # the recovery key unlocks any command
+        p = self.ok(["show", "1"], passphrase=None, fds={"--recovery-key-fd": rk})
+        self.assertIn(b"body one", p.stdout)
+        p = self.ok(["recovery", "--reset"], passphrase=None, fds={"--recovery-key-fd": rk})
+        new_rk = p.stdout.strip() + b"\n"
+        self.assertNotEqual(new_rk, rk)
+        self.assertEqual(self.run_fn(["list"], passphrase=None, fds={"--recovery-key-fd": rk}).returncode, 2)
+        self.ok(["list"], passphrase=None, fds={"--recovery-key-fd": new_rk})
+        # a lost passphrase is replaced with the recovery key
+        self.ok(["passwd"], passphrase=None, fds={"--recovery-key-fd": new_rk, "--new-passphrase-fd": b"third passphrase!!\n"})
+        self.ok(["list"], passphrase=b"third passphrase!!\n")
+
+
+class Records(Cli):
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def test_add_list_show_search(self):
+        i1 = self.add("Юрий Дегтярёв рассказал о части.\n", title="Показания", extra=["--case", "c17", "--tag", "t1"])
+        i2 = self.add("Unrelated English text.\n", title="Other")
+        self.assertEqual((i1, i2), ("1", "2"))
+        out = self.ok(["list"]).stdout.decode()
+        self.assertIn("Показания", out)
+        self.assertEqual(len(out.strip().splitlines()), 2)
+        self.assertEqual([r["id"] for r in json.loads(self.ok(["list", "--json", "--case", "c17"]).stdout)], [1])
+        self.assertEqual([r["id"] for r in json.loads(self.ok(["list", "--json", "--tag", "nope"]).stdout)], [])
+        show = json.loads(self.ok(["show", "1", "--json"]).stdout)
+        self.assertEqual(show["body"], "Юрий Дегтярёв рассказал о части.\n")
+        self.assertEqual(show["tags"], ["t1"])
+        for q in ("Degtyarev", "degtyaryov", "Degtiarev", "ДЕГТЯРЕВ", "дегтярёв", "Yuriy", "Yurii", "Iurii"):
+            hits = json.loads(self.ok(["search", q, "--json"]).stdout)
+            self.assertEqual([h["id"] for h in hits], [1], q)
+        self.assertEqual(json.loads(self.ok(["search", "Petrov", "--json"]).stdout), [])
+        self.assertEqual(self.run_fn(["show", "99"]).returncode, 3)
+        self.assertEqual(self.run_fn(["show", "abc"]).returncode, 1)
+
+    def test_bad_input_leaves_the_vault_unchanged(self):
+        self.add("first")
+        before = snapshot(self.vault)
+        p = self.run_fn(["add", "--title", "x"], stdin=b"\xff\xfe broken")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("UTF-8", p.stderr.decode())
+        self.assertEqual(self.run_fn(["add", "--title", "x"], stdin=b"").returncode, 3)
+        self.assertEqual(self.run_fn(["add", "--title", "x"], stdin=b"  \n").returncode, 3)
+        self.assertEqual(self.run_fn(["add"], stdin=b"no title").returncode, 1)
+        self.assertEqual(self.run_fn(["add", "--title", "x", "/nonexistent/file"]).returncode, 5)
+        self.assertEqual(snapshot(self.vault), before)
+
+    def test_import_is_one_transaction(self):
+        d = os.path.join(self.tmp, "in")
+        os.mkdir(d)
+        for i in range(5):
+            with open(os.path.join(d, "n%d.txt" % i), "w") as f:
+                f.write("note %d\n" % i)
+        with open(os.path.join(d, "skip.bin"), "w") as f:
+            f.write("x")
+        ids = self.ok(["import", d]).stdout.decode().split()
+        self.assertEqual(ids, ["1", "2", "3", "4", "5"])
+        with open(os.path.join(d, "bad.md"), "wb") as f:
+            f.write(b"\xc3\x28")
+        before = snapshot(self.vault)
+        self.assertEqual(self.run_fn(["import", d]).returncode, 3)
+        self.assertEqual(snapshot(self.vault), before)
+
+    def test_canary_never_reaches_any_file(self):
+        canary = "CANARY" + secrets.token_hex(16)
+        rid = self.add("testimony with %s inside\n" % canary, title="title " + canary)
+        self.ok(["list"])
+        self.ok(["show", rid])
+        self.ok(["search", canary[:20]])
+        self.ok(["edit", rid, "--title", "renamed " + canary])
+        self.ok(["verify"])
+        for root in (self.vault, self.tmpdir):
+            for dirpath, _, files in os.walk(root):
+                for f in files:
+                    with open(os.path.join(dirpath, f), "rb") as fh:
+                        data = fh.read()
+                    self.assertNotIn(canary.encode(), data, f)
+                    self.assertNotIn(canary.encode("utf-16-le"), data, f)
+
+    def test_shred_via_cli(self):
+        self.add("keep me")
+        self.add("shred me")
+        p = self.run_fn(["shred", "2"])
+        self.assertEqual(p.returncode, 4)
+        self.assertIn("--yes", p.stderr.decode())
+        self.ok(["shred", "2", "--yes"])
+        self.assertEqual(self.run_fn(["show", "2"]).returncode, 3)
+        self.assertEqual(self.run_fn(["shred", "2", "--yes"]).returncode, 3)
+        self.ok(["show", "1"])
+        log = json.loads(self.ok(["log", "--json"]).stdout)
+        self.assertEqual([e["operation"] for e in log], ["init", "add", "add", "shred"])
+        self.assertEqual(log[-1]["record"], 2)
+        self.assertEqual(self.add("next"), "3")  # ids are never reused
+
+    def test_edit_in_ram_directory(self):
+        if not os.path.isdir("/dev/shm"):
+            self.skipTest("no /dev/shm")
+        self.add("original text\n")
+        editor = os.path.join(self.tmp, "ed.sh")
+        seen = os.path.join(self.tmp, "seen")
+        with open(editor, "w") as f:
+            f.write('#!/bin/sh\necho "$1" > %s\necho "added line" >> "$1"\n' % seen)
+        os.chmod(editor, 0o700)
+        self.ok(["edit", "1"], env={"EDITOR": editor, "VISUAL": "", "XDG_RUNTIME_DIR": ""})
+        body = json.loads(self.ok(["show", "1", "--json"]).stdout)["body"]
+        self.assertEqual(body, "original text\nadded line\n")
+        with open(seen) as f:
+            path = f.read().strip()
+        self.assertTrue(path.startswith("/dev/shm/"), path)
+        self.assertFalse(os.path.exists(path))
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+        # a failing editor changes nothing
+        self.assertEqual(self.run_fn(["edit", "1"], env={"EDITOR": "false", "VISUAL": ""}).returncode, 5)
+
+    def test_verify_reports_damage(self):
+        for i in range(30):
+            self.add("record %d " % i + "x" * 3000)
+        p = self.ok(["verify"])
+        self.assertIn(b"30 records", p.stdout)
+        db = os.path.join(self.vault, "vault.db")
+        size = os.path.getsize(db)
+        with open(db, "r+b") as f:
+            f.seek(size // 2 + 100)
+            b = f.read(1)
+            f.seek(size // 2 + 100)
+            f.write(bytes([b[0] ^ 0xFF]))
+        p = self.run_fn(["verify"])
+        self.assertEqual(p.returncode, 3, p.stderr.decode())
+
+    def test_export_redacted_by_default_full_needs_confirmation(self):
+        self.add("text", title="T")
+        p = self.run_fn(["export", "1", "--full"])
+        self.assertEqual(p.returncode, 4)
+        out = os.path.join(self.tmp, "out.md")
+        self.ok(["export", "1", "--full", "--confirm-full", "-o", out])
+        with open(out) as f:
+            self.assertIn("text", f.read())
+        self.ok(["export", "1", "--format", "json"])
+        log = [e["operation"] for e in json.loads(self.ok(["log", "--json"]).stdout)]
+        self.assertIn("export-full", log)
+        self.assertIn("export", log)
+        self.assertEqual(self.run_fn(["export", "1", "--format", "pdf"]).returncode, 1)
+        self.assertEqual(self.run_fn(["export", "7"]).returncode, 3)
+
+
+class People(Cli):
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def write(self, name, text):
+        p = os.path.join(self.tmp, name)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return p
+
+    def test_import_valid_register(self):
+        reg = [{"name": "Юрий Андреевич Дегтярёв", "aliases": ["Yura"], "role": "client",
+                "phones": ["+7 916 555-01-23"], "disclose": False, "pseudonym": "Client A"},
+               {"name": "Pavel Chikov", "role": "lawyer", "disclose": True}]
+        self.ok(["person", "import", self.write("r.json", json.dumps(reg, ensure_ascii=False))])
+        people = json.loads(self.ok(["person", "list", "--json"]).stdout)
+        self.assertEqual([p["name"] for p in people], ["Юрий Андреевич Дегтярёв", "Pavel Chikov"])
+        self.assertEqual(people[1]["disclose"], "public")
+        self.ok(["person", "edit", "2", "--disclose", "co-counsel"])
+        self.assertEqual(json.loads(self.ok(["person", "show", "Pavel Chikov"]).stdout)["disclose"], "co-counsel")
+        self.ok(["person", "rm", "2", "--yes"])
+        self.assertEqual(len(json.loads(self.ok(["person", "list", "--json"]).stdout)), 1)
+        pid = self.ok(["person", "add", "Ольга", "--role", "witness", "--phone", "+380 44 123 45 67"]).stdout.strip()
+        self.assertEqual(pid, b"3")
+
+    def test_import_refuses_anything_else_with_exit_3(self):
+        before = snapshot(self.vault)
+        for bad in ['{"name": "x"}', "not json", '[{"name": ""}]', '[{"aliases": ["x"]}]',
+                    '[{"name": "x", "role": "spy"}]', '[{"name": "x", "phones": "123"}]',
+                    '[{"name": "x", "nmae": "typo"}]', '[1, 2]', '[{"name": "x", "disclose": "maybe"}]']:
+            p = self.run_fn(["person", "import", self.write("bad.json", bad)])
+            self.assertEqual(p.returncode, 3, bad)
+            self.assertIn("nothing was imported", p.stderr.decode())
+        with open(os.path.join(self.tmp, "bad8.json"), "wb") as f:
+            f.write(b'[{"name": "\xff"}]')
+        self.assertEqual(self.run_fn(["person", "import", os.path.join(self.tmp, "bad8.json")]).returncode, 3)
+        self.assertEqual(snapshot(self.vault), before)
+
+
+class PanicAndLocking(Cli):
+    def test_panic_destroys_and_is_fast_at_10000_records(self):
+        rk = self.init().encode() + b"\n"
+        d = os.path.join(self.tmp, "in")
+        os.mkdir(d)
+        for i in range(10000):
+            with open(os.path.join(d, "%05d.txt" % i), "w") as f:
+                f.write("record %d\n" % i)
+        self.ok(["import", d])
+        t0 = time.monotonic()
+        p = self.run_fn(["panic", "--yes"], passphrase=None)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertLess(elapsed, 1.0)
+        for args, kw in ((["list"], {}), (["show", "1"], {}),
+                         (["list"], {"passphrase": None, "fds": {"--recovery-key-fd": rk}})):
+            p = self.run_fn(args, **kw)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("destroyed", p.stderr.decode())
+        self.assertEqual(self.run_fn(["panic", "--yes"], passphrase=None).returncode, 0)
+        p = self.run_fn(["panic"], passphrase=None, stdin=b"")
+        self.assertEqual(p.returncode, 0)
+
+    def test_panic_without_yes_needs_a_terminal(self):
+        self.init()
+        p = self.run_fn(["panic"], passphrase=None)
+        self.assertEqual(p.returncode, 4)
+        self.ok(["list"])
+
+    def test_two_processes_second_waits_nothing_lost(self):
+        self.init()
+        r, w = os.pipe()
+        pr, pw = os.pipe()
+        os.write(pw, PASS)
+        os.close(pw)
+        # `redact` holds the vault while it reads standard input.
+        first = subprocess.Popen([BIN, "redact", "--vault", self.vault, "--passphrase-fd", str(pr)],
+                                 stdin=r, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=[pr])
+        os.close(r)
+        os.close(pr)
+        time.sleep(0.5)
+        pr2, pw2 = os.pipe()
+        os.write(pw2, PASS)
+        os.close(pw2)
+        second = subprocess.Popen([BIN, "add", "--vault", self.vault, "--title", "t", "--passphrase-fd", str(pr2)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=[pr2])
+        os.close(pr2)
+        second.stdin.write(b"written while another process held the vault\n")
+        second.stdin.close()
+        time.sleep(1.0)
+        self.assertIsNone(second.poll(), "the second process must wait for the lock")
+        os.write(w, b"hello\n")
+        os.close(w)
+        self.assertEqual(first.wait(30), 0)
+        self.assertEqual(second.wait(30), 0)
+        self.assertEqual(second.stdout.read().strip(), b"1")
+        first.stdout.close(); first.stderr.close(); second.stdout.close(); second.stderr.close()
+        self.assertIn(b"written while", self.ok(["show", "1"]).stdout)
+
+
+class Binary(unittest.TestCase):
+    def test_linked_against_sqlcipher_not_sqlite(self):
+        out = subprocess.run(["ldd", BIN], stdout=subprocess.PIPE, check=True).stdout.decode()
+        self.assertIn("libsqlcipher", out)
+        self.assertNotRegex(out, r"libsqlite3\.so")
+
+    def test_usage_errors_exit_1(self):
+        self.assertEqual(subprocess.run([BIN], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode, 1)
+        self.assertEqual(subprocess.run([BIN, "frobnicate"], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode, 1)
+        self.assertEqual(subprocess.run([BIN, "--help"], stdout=subprocess.PIPE).returncode, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
