@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config python3
+  build-essential cmake pkg-config python3 libssl-dev
   libsodium-dev libsqlcipher-dev libcli11-dev nlohmann-json3-dev
   libicu-dev libre2-dev libphonenumber-dev
   catch2
