@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/aead.h"
+#include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
 
@@ -59,33 +60,14 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// Associated data of a sealed field: docs/FORMAT.md, "envelopes".
-std::vector<uint8_t> field_ad(std::string_view table, std::string_view field, std::string_view uuid) {
-  std::vector<uint8_t> ad;
-  append(ad, "fieldnotes field v1\0");
-  append(ad, table);
-  ad.push_back('.');
-  append(ad, field);
-  ad.push_back(0);
-  append(ad, uuid);
-  ad.push_back(kEnvelopeVersion);
-  return ad;
-}
-
 std::vector<uint8_t> seal_field(const SecretBuffer& key, std::string_view table, std::string_view field,
                                 std::string_view uuid, std::span<const uint8_t> plaintext) {
-  std::vector<uint8_t> out{kEnvelopeVersion};
-  auto sealed = crypto::aead_xchacha_seal(key, plaintext, field_ad(table, field, uuid));
-  out.insert(out.end(), sealed.begin(), sealed.end());
-  return out;
+  return envelope_seal(key, table, field, uuid, plaintext);
 }
 
 Result<SecretBuffer> open_field(const SecretBuffer& key, std::string_view table, std::string_view field,
                                 std::string_view uuid, std::span<const uint8_t> envelope) {
-  if (envelope.empty()) return Status{Code::kCorrupt, "empty envelope"};
-  if (envelope[0] != kEnvelopeVersion)
-    return Status{Code::kUnsupported, "envelope version " + std::to_string(envelope[0]) + " is not supported"};
-  return crypto::aead_xchacha_open(key, envelope.subspan(1), field_ad(table, field, uuid));
+  return envelope_open(key, table, field, uuid, envelope);
 }
 
 std::string header_to_json(const RecordHeader& h) {

@@ -875,9 +875,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       const std::string_view gap = s.substr(p.e, toks[k].b - p.e);
       if (gap.find('\n') != std::string_view::npos) return false;
       bool gap_ok = true;
+      // A full stop only after an abbreviation ("Lt. Col.", "адв."), never after a sentence.
+      static const std::unordered_set<std::string> kAbbrev = {"lt", "col", "capt", "sht", "pvt", "mr", "mrs",
+                                                              "ms", "dr", "prof", "adv", "hen", "mai", "cpl",
+                                                              "brih", "cmdr", "st", "ml", "serh", "kap"};
       for (char c : gap)
-        // A full stop only after an abbreviation ("Lt. Col.", "адв."), never after a sentence.
-        if (!(is_space(c) || (c == '.' && p.key.size() <= 4) || c == '"' || c == '\'' ||
+        if (!(is_space(c) || (c == '.' && kAbbrev.count(p.key)) || c == '"' || c == '\'' ||
               static_cast<unsigned char>(c) >= 0x80 || (callsign && (c == ':' || c == ','))))
           gap_ok = false;
       if (!gap_ok) return false;
@@ -914,7 +917,11 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<bool> run_doubt;
   for (std::size_t i = 0; i < n;) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || t.key.empty()) { ++i; continue; }
+    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || t.key.empty() ||
+        (t.low.size() < 2 && !t.initial)) {
+      ++i;
+      continue;
+    }
     std::size_t j = i;
     while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && !toks[j + 1].blocked && !toks[j + 1].consumed &&
            !neg[j + 1] && (toks[j + 1].cap || toks[j + 1].initial) && !toks[j + 1].key.empty() && j - i < 4)
