@@ -24,18 +24,25 @@ Bytes aead_xchacha_seal(const SecretBuffer& key, std::span<const uint8_t> plaint
   return aead_xchacha_seal_with_nonce(key, nonce, plaintext, ad);
 }
 
-Result<SecretBuffer> aead_xchacha_open(const SecretBuffer& key, std::span<const uint8_t> sealed,
-                                       std::span<const uint8_t> ad) {
-  if (key.size() != kAeadKeyBytes) return Status{Code::kInvalidInput, "key has the wrong size"};
-  if (sealed.size() < kAeadNonceBytes + kAeadTagBytes)
-    return Status{Code::kCorrupt, "sealed data is truncated"};
-  SecretBuffer out(sealed.size() - kAeadNonceBytes - kAeadTagBytes);
+Status aead_xchacha_open_into(const SecretBuffer& key, std::span<const uint8_t> sealed,
+                              std::span<const uint8_t> ad, SecretBuffer& out) {
+  if (key.size() != kAeadKeyBytes) return {Code::kInvalidInput, "key has the wrong size"};
+  if (sealed.size() < kAeadNonceBytes + kAeadTagBytes) return {Code::kCorrupt, "sealed data is truncated"};
+  out.resize_for_overwrite(sealed.size() - kAeadNonceBytes - kAeadTagBytes);
   unsigned long long mlen = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           out.data(), &mlen, nullptr, sealed.data() + kAeadNonceBytes,
           sealed.size() - kAeadNonceBytes, ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
-    return Status{Code::kCorrupt, "authentication failed"};
+    sodium_memzero(out.data(), out.size());
+    return {Code::kCorrupt, "authentication failed"};
   }
+  return Status::ok();
+}
+
+Result<SecretBuffer> aead_xchacha_open(const SecretBuffer& key, std::span<const uint8_t> sealed,
+                                       std::span<const uint8_t> ad) {
+  SecretBuffer out;
+  FN_RETURN_IF_ERROR(aead_xchacha_open_into(key, sealed, ad, out));
   return out;
 }
 

@@ -30,6 +30,10 @@ Bytes aead_xchacha_seal(const SecretBuffer& key, std::span<const uint8_t> plaint
 Result<SecretBuffer> aead_xchacha_open(const SecretBuffer& key, std::span<const uint8_t> sealed,
                                        std::span<const uint8_t> ad);
 
+// As above, into `out` (reusing its secure allocation when large enough).
+Status aead_xchacha_open_into(const SecretBuffer& key, std::span<const uint8_t> sealed,
+                              std::span<const uint8_t> ad, SecretBuffer& out);
+
 // As above, with the nonce given (for known-answer vectors only).
 // WARNING: never reuse a nonce with the same key.
 Bytes aead_xchacha_seal_with_nonce(const SecretBuffer& key,

@@ -53,6 +53,16 @@ void SecretBuffer::truncate(std::size_t n) {
   size_ = n;
 }
 
+void SecretBuffer::resize_for_overwrite(std::size_t n) {
+  if (n <= capacity_ && data_ != nullptr) {
+    size_ = n;
+    return;
+  }
+  SecretBuffer bigger(n + n / 2);
+  *this = std::move(bigger);
+  size_ = n;
+}
+
 bool ct_equal(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

@@ -36,6 +36,9 @@ class SecretBuffer {
   std::span<uint8_t> mutable_bytes() { return {data_, size_}; }
   // Shrinks the visible size (e.g. after reading a passphrase). REQUIRES: n <= size().
   void truncate(std::size_t n);
+  // Sets the size to n, reallocating (and wiping the old memory) only when n exceeds the
+  // capacity: lets hot loops reuse one secure allocation. Contents are unspecified after.
+  void resize_for_overwrite(std::size_t n);
   // A view for passing to libraries that need text (e.g. passphrases). Do not copy it.
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
 

@@ -145,15 +145,153 @@ std::string search_fold(std::string_view text) {
   return out;
 }
 
-SearchQuery::SearchQuery(std::string_view query) : key_(search_fold(query)) {}
+namespace {
+
+// The first characters a word that starts with this raw letter can fold to: conservative
+// (a superset), from merge_variants' rules.
+std::string possible_first(std::string_view reading) {
+  if (reading.empty()) return "*";  // soft/hard sign first: anything
+  char c = reading[0];
+  switch (c) {
+    case 'y': case 'j': case 'i': return "ie";
+    case 'k': return "kh";
+    case 't': return "tc";
+    case 'c': return "ck";
+    case 'p': return "pf";
+    case 'o': return "ou";
+    case 'g': return "h";
+    case 'w': return "v";
+    case 'x': case 'q': return "k";
+    case 'e': return "e";
+    default: return std::string(1, c);
+  }
+}
+
+bool is_word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+}  // namespace
+
+SearchQuery::SearchQuery(std::string_view query) : key_(search_fold(query)) {
+  if (key_.empty()) return;
+  char k = key_[0];
+  auto allow = [&](std::string_view reading) {
+    std::string f = possible_first(reading);
+    return f == "*" || f.find(k) != std::string::npos;
+  };
+  for (int c = 0; c < 128; ++c) {
+    if (c >= 'A' && c <= 'Z') ascii_start_[c] = allow(std::string(1, static_cast<char>(c + 32)));
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ascii_start_[c] = allow(std::string(1, static_cast<char>(c)));
+  }
+  for (uint32_t cp = 0x0410; cp <= 0x044F; ++cp) cyr_start_[cp - 0x0410] = allow(cyrillic_reading(cp));
+  other_start_ = true;
+}
+
+// Whether a word starting at `pos` could fold to something starting with key_[0].
+bool SearchQuery::could_start(std::string_view text, std::size_t pos, std::size_t* len) const {
+  auto c = static_cast<unsigned char>(text[pos]);
+  if (c < 0x80) {
+    *len = 1;
+    return ascii_start_[c];
+  }
+  if ((c == 0xD0 || c == 0xD1) && pos + 1 < text.size()) {
+    *len = 2;
+    uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(text[pos + 1]) & 0x3Fu);
+    if (cp >= 0x0410 && cp <= 0x044F) return cyr_start_[cp - 0x0410];
+    return other_start_;
+  }
+  *len = 1;
+  return other_start_;
+}
+
+namespace {
+
+// Length in bytes of the character at `i`, and whether search_fold keeps it inside a word.
+std::size_t char_at(std::string_view text, std::size_t i, bool* word) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + i;
+  const auto* end = reinterpret_cast<const unsigned char*>(text.data()) + text.size();
+  unsigned c = *p;
+  if (c < 0x80) {
+    *word = is_word_byte(static_cast<unsigned char>(c)) || c == '\'';
+    return 1;
+  }
+  if ((c == 0xD0 || c == 0xD1) && p + 1 < end && (p[1] & 0xC0) == 0x80) {
+    // The Cyrillic block U+0400..U+047F: a table, not a decode.
+    static const std::array<bool, 128> kCyrWord = [] {
+      std::array<bool, 128> t{};
+      for (uint32_t cp = 0x0400; cp < 0x0480; ++cp) t[cp - 0x0400] = cyrillic_reading(cp) != nullptr;
+      return t;
+    }();
+    *word = kCyrWord[(((c & 0x1Fu) << 6) | (p[1] & 0x3Fu)) - 0x0400];
+    return 2;
+  }
+  const unsigned char* q = p;
+  uint32_t cp = next_cp(q, end);
+  *word = cyrillic_reading(cp) != nullptr || latin_extended_reading(cp) != nullptr || cp == 0x2019 || cp == 0x02BC;
+  return static_cast<std::size_t>(q - p);
+}
+
+}  // namespace
 
 bool SearchQuery::matches(std::string_view text) const {
   if (key_.empty()) return false;
-  std::string folded;
-  folded.reserve(text.size());
-  search_fold(text, &folded);
-  bool hit = folded.find(key_) != std::string::npos;
-  crypto::wipe(folded);
+  static const std::array<bool, 128> kCyrWord = [] {
+    std::array<bool, 128> t{};
+    for (uint32_t cp = 0x0400; cp < 0x0480; ++cp) t[cp - 0x0400] = cyrillic_reading(cp) != nullptr;
+    return t;
+  }();
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  // Length of the character at i, and whether search_fold keeps it inside a word. Fast paths
+  // for ASCII and the Cyrillic block; the rest decodes.
+  auto at = [&](std::size_t i, bool* word) -> std::size_t {
+    unsigned c = t[i];
+    if (c < 0x80) {
+      *word = is_word_byte(static_cast<unsigned char>(c)) || c == '\'';
+      return 1;
+    }
+    if ((c == 0xD0 || c == 0xD1) && i + 1 < n && (t[i + 1] & 0xC0) == 0x80) {
+      *word = kCyrWord[(((c & 0x1Fu) << 6) | (t[i + 1] & 0x3Fu)) - 0x0400];
+      return 2;
+    }
+    return char_at(text, i, word);
+  };
+  std::string window;
+  bool hit = false;
+  std::size_t i = 0;
+  while (i < n && !hit) {
+    bool word;
+    std::size_t len = at(i, &word);
+    if (!word) {
+      i += len;
+      continue;
+    }
+    std::size_t first_len = 1;
+    if (could_start(text, i, &first_len)) {
+      // Fold a window from this word on, long enough to hold the key (every folded character
+      // comes from at least one byte of text), extended to the end of the last word.
+      std::size_t end = std::min(n, i + key_.size() * 4 + 16);
+      while (end < n && (t[end] & 0xC0) == 0x80) ++end;
+      while (end < n) {
+        bool w = false;
+        std::size_t l = at(end, &w);
+        if (!w) break;
+        end += l;
+      }
+      window.clear();
+      search_fold(text.substr(i, end - i), &window);
+      hit = window.compare(0, key_.size(), key_) == 0;
+    }
+    // to the end of this word
+    i += len;
+    while (i < n) {
+      std::size_t l = at(i, &word);
+      if (!word) break;
+      i += l;
+    }
+  }
+  crypto::wipe(window);
   return hit;
 }
 

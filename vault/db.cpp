@@ -25,7 +25,19 @@ int authorizer(void*, int action, const char* a, const char* b, const char*, con
 }  // namespace
 
 Database::~Database() {
+  cache_.clear();  // finalize cached statements before closing
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::cached(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto st = prepare(sql);
+    if (!st) return st.status();
+    it = cache_.emplace(sql, std::make_unique<Statement>(std::move(st).value())).first;
+  }
+  it->second->reset();
+  return it->second.get();
 }
 
 Status Database::error(const char* what) const {

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/secret.h"
@@ -20,8 +22,8 @@ class Statement;
 class Database {
  public:
   Database() = default;
-  ~Database();
-  Database(Database&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  ~Database();  // defined in db.cpp, where Statement is complete
+  Database(Database&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Database& operator=(Database&&) = delete;
   Database(const Database&) = delete;
 
@@ -34,6 +36,8 @@ class Database {
 
   Status exec(const char* sql);
   Result<Statement> prepare(const char* sql);
+  // A prepared statement kept for the life of the connection, reset and unbound on return.
+  Result<Statement*> cached(const char* sql);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() { return db_; }
@@ -41,6 +45,7 @@ class Database {
 
  private:
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 class Statement {

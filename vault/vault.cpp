@@ -182,6 +182,7 @@ Result<SecretBuffer> Vault::create(const fs::path& dir, const SecretBuffer& pass
   FN_RETURN_IF_ERROR(v->slots_.set_slot(SlotKind::kPassphrase, passphrase.bytes(), v->params_, v->master_));
   SecretBuffer recovery_raw = recovery_key_generate();
   FN_RETURN_IF_ERROR(v->slots_.set_slot(SlotKind::kRecovery, recovery_raw.bytes(), v->params_, v->master_));
+  v->derive_session_keys();
   v->kek_ = SecretBuffer::random(32);
   v->slots_.add_epoch(v->master_, 1, v->kek_);
   v->kek_epoch_ = 1;
@@ -238,6 +239,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
   auto master = v->slots_.unlock(cred.kind, secret.bytes());
   if (!master) return master.status();
   v->master_ = std::move(master).value();
+  v->derive_session_keys();
   for (const Slot& s : v->slots_.slots)
     if (s.kind == SlotKind::kPassphrase) v->params_ = s.params;
 
@@ -291,7 +293,7 @@ Status Vault::migrate() {
     else s = ins->bind(1, std::to_string(kSchemaVersion)).bind(2, to_hex(slots_.vault_id)).run();
   }
   if (!s) {
-    (void)db_->exec("ROLLBACK");
+    (void)rollback();
     return s;
   }
   return db_->exec("COMMIT");
@@ -324,29 +326,53 @@ std::vector<uint8_t> Vault::wrap_item_key(const char* table, std::string_view uu
   return out;
 }
 
+void Vault::derive_session_keys() {
+  audit_seal_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
+  audit_mac_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
+}
+
+Status Vault::rollback() {
+  audit_tip_.reset();
+  return db_->exec("ROLLBACK");
+}
+
+Status Vault::unwrap_item_key_into(const char* table, int64_t id, std::string_view uuid, int64_t epoch,
+                                   std::span<const uint8_t> wrapped, SecretBuffer& out) {
+  auto what = [&] { return std::string(std::strcmp(table, "records") == 0 ? "record " : "person ") + std::to_string(id); };
+  if (epoch != kek_epoch_) return {Code::kCorrupt, what() + ": key from an unknown epoch"};
+  if (wrapped.empty() || wrapped[0] != kEnvelopeVersion)
+    return {Code::kUnsupported, what() + ": unknown key envelope version"};
+  std::array<uint8_t, 128> ad;
+  std::size_t n = 0;
+  auto put = [&](std::string_view x) {
+    std::size_t k = std::min(x.size(), ad.size() - n);
+    std::memcpy(ad.data() + n, x.data(), k);
+    n += k;
+  };
+  put("fieldnotes item key v1");
+  ad[n++] = 0;
+  put(table);
+  ad[n++] = 0;
+  put(uuid);
+  for (int i = 0; i < 4; ++i) ad[n++] = static_cast<uint8_t>(static_cast<uint32_t>(epoch) >> (8 * i));
+  if (!crypto::aead_xchacha_open_into(kek_, wrapped.subspan(1), {ad.data(), n}, out))
+    return {Code::kCorrupt, what() + ": its key does not authenticate"};
+  return Status::ok();
+}
+
 Result<SecretBuffer> Vault::unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
                                             int64_t epoch, std::span<const uint8_t> wrapped) {
-  if (epoch != kek_epoch_)
-    return Status{Code::kCorrupt, std::string(table) + " " + std::to_string(id) + ": key from an unknown epoch"};
-  std::vector<uint8_t> ad;
-  append(ad, "fieldnotes item key v1");
-  ad.push_back(0);
-  append(ad, table);
-  ad.push_back(0);
-  append(ad, uuid);
-  append_u32(ad, static_cast<uint32_t>(epoch));
-  if (wrapped.empty() || wrapped[0] != kEnvelopeVersion)
-    return Status{Code::kUnsupported, std::string(table) + " " + std::to_string(id) + ": unknown key envelope version"};
-  auto key = crypto::aead_xchacha_open(kek_, wrapped.subspan(1), ad);
-  if (!key) return Status{Code::kCorrupt, std::string(table) + " " + std::to_string(id) + ": its key does not authenticate"};
-  return key;
+  SecretBuffer out;
+  FN_RETURN_IF_ERROR(unwrap_item_key_into(table, id, uuid, epoch, wrapped, out));
+  return out;
 }
 
 // ---- records ----
 
-Result<int64_t> Vault::insert_record(const NewRecord& r) {
+Result<int64_t> Vault::insert_record(const NewRecord& r, SecretBuffer& key) {
   std::string uuid = new_uuid();
-  SecretBuffer key = SecretBuffer::random(32);
+  key.resize_for_overwrite(32);
+  crypto::random_bytes(key.mutable_bytes());
   RecordHeader h = r.header;
   if (h.created == 0) h.created = now_seconds();
   h.updated = h.created;
@@ -355,11 +381,11 @@ Result<int64_t> Vault::insert_record(const NewRecord& r) {
   crypto::wipe(hj);
   auto body = seal_field(key, "records", "body", uuid, as_bytes(r.body));
   auto wrapped = wrap_item_key("records", uuid, kek_epoch_, key);
-  auto ins = db_->prepare(
+  auto ins = db_->cached(
       "INSERT INTO records(uuid, kind, created, updated, epoch, wrapped_key, header, body) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.status();
-  FN_RETURN_IF_ERROR(ins->bind(1, uuid).bind(2, h.kind).bind(3, h.created).bind(4, h.updated)
+  FN_RETURN_IF_ERROR((*ins)->bind(1, uuid).bind(2, h.kind).bind(3, h.created).bind(4, h.updated)
                          .bind(5, int64_t{kek_epoch_}).bind_blob(6, wrapped)
                          .bind_blob(7, header).bind_blob(8, body).run());
   return db_->last_insert_rowid();
@@ -374,22 +400,23 @@ Result<int64_t> Vault::add_record(const NewRecord& r) {
 Result<std::vector<int64_t>> Vault::add_records(const std::vector<NewRecord>& rs) {
   FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
   std::vector<int64_t> ids;
+  SecretBuffer key(32);  // one secure allocation for every record key of the batch
   for (const NewRecord& r : rs) {
-    auto id = insert_record(r);
+    auto id = insert_record(r, key);
     if (!id) {
-      (void)db_->exec("ROLLBACK");
+      (void)rollback();
       return id.status();
     }
     ids.push_back(*id);
     Status a = audit("add", *id);  // in the same transaction: no record without its entry
     if (!a) {
-      (void)db_->exec("ROLLBACK");
+      (void)rollback();
       return a;
     }
   }
   Status st = db_->exec("COMMIT");
   if (!st) {
-    (void)db_->exec("ROLLBACK");
+    (void)rollback();
     return st;
   }
   return ids;
@@ -406,22 +433,27 @@ Status Vault::for_each_record(bool with_body, const std::function<bool(const Rec
   auto q = db_->prepare(with_body ? "SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id"
                                   : "SELECT id, uuid, epoch, wrapped_key, header FROM records ORDER BY id");
   if (!q) return q.status();
+  // One secure allocation each for the key, header and body, reused for every row.
+  SecretBuffer key(32), header(4096), body(65536);
   Status st;
   while (q->step(&st)) {
     Record rec;
     rec.id = q->int64(0);
     rec.uuid = q->text(1);
-    auto key = unwrap_item_key("records", rec.id, rec.uuid, q->int64(2), q->blob(3));
-    if (!key) return key.status();
-    auto h = open_field(*key, "records", "header", rec.uuid, q->blob(4));
-    if (!h) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header does not authenticate"};
-    auto header = header_from_json(h->view());
-    if (!header) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header is malformed"};
-    rec.header = std::move(header).value();
+    FN_RETURN_IF_ERROR(unwrap_item_key_into("records", rec.id, rec.uuid, q->int64(2), q->blob(3), key));
+    if (!crypto::aead_xchacha_open_into(key, q->blob(4).subspan(std::min<std::size_t>(1, q->blob(4).size())),
+                                        envelope_ad("records", "header", rec.uuid), header) ||
+        q->blob(4)[0] != kEnvelopeVersion)
+      return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header does not authenticate"};
+    auto h = header_from_json(header.view());
+    if (!h) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header is malformed"};
+    rec.header = std::move(h).value();
     if (with_body) {
-      auto b = open_field(*key, "records", "body", rec.uuid, q->blob(5));
-      if (!b) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": body does not authenticate"};
-      rec.body = to_string(*b);
+      auto blob = q->blob(5);
+      if (blob.empty() || blob[0] != kEnvelopeVersion ||
+          !crypto::aead_xchacha_open_into(key, blob.subspan(1), envelope_ad("records", "body", rec.uuid), body))
+        return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": body does not authenticate"};
+      rec.body.assign(body.view());
     }
     if (!fn(rec)) break;
   }
@@ -500,7 +532,7 @@ Status Vault::rotate_epoch_and_delete(const char* table, int64_t id) {
   // 2. One transaction: rewrap every surviving key, delete the item.
   FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
   auto fail = [&](Status s) {
-    (void)db_->exec("ROLLBACK");
+    (void)rollback();
     return s;
   };
   for (const char* t : {"records", "people"}) {
@@ -599,14 +631,14 @@ Result<std::vector<int64_t>> Vault::add_people(const std::vector<std::string>& j
   for (const auto& js : jsons) {
     auto id = insert_person(js);
     if (!id) {
-      (void)db_->exec("ROLLBACK");
+      (void)rollback();
       return id.status();
     }
     ids.push_back(*id);
   }
   Status st = db_->exec("COMMIT");
   if (!st) {
-    (void)db_->exec("ROLLBACK");
+    (void)rollback();
     return st;
   }
   FN_RETURN_IF_ERROR(audit("person-add"));
@@ -660,39 +692,45 @@ Result<std::vector<Person>> Vault::people() {
 // ---- audit log ----
 
 Status Vault::audit(const std::string& operation, int64_t record_id) {
-  SecretBuffer seal_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
-  SecretBuffer mac_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
-  std::vector<uint8_t> prev(crypto::kMacBytes, 0);
-  int64_t seq = 1;
-  {
+  if (!audit_tip_) {
     auto q = db_->prepare("SELECT seq, chain FROM audit ORDER BY seq DESC LIMIT 1");
     if (!q) return q.status();
     Status st;
+    std::pair<int64_t, std::array<uint8_t, 32>> tip{0, {}};
     if (q->step(&st)) {
-      seq = q->int64(0) + 1;
+      tip.first = q->int64(0);
       auto c = q->blob(1);
-      prev.assign(c.begin(), c.end());
+      if (c.size() != tip.second.size()) return {Code::kCorrupt, "audit log: a chain value is malformed"};
+      std::copy(c.begin(), c.end(), tip.second.begin());
     }
     FN_RETURN_IF_ERROR(st);
+    audit_tip_ = tip;
   }
+  int64_t seq = audit_tip_->first + 1;
   json j = {{"op", operation}, {"record", record_id}, {"time", now_seconds()}};
   std::string entry = j.dump();
   std::vector<uint8_t> ad;
   append(ad, "fieldnotes audit v1");
   append_u64(ad, static_cast<uint64_t>(seq));
-  auto sealed = crypto::aead_xchacha_seal(seal_key, as_bytes(entry), ad);
-  std::vector<uint8_t> chain_in = prev;
+  auto sealed = crypto::aead_xchacha_seal(audit_seal_key_, as_bytes(entry), ad);
+  std::vector<uint8_t> chain_in(audit_tip_->second.begin(), audit_tip_->second.end());
   append_u64(chain_in, static_cast<uint64_t>(seq));
   chain_in.insert(chain_in.end(), sealed.begin(), sealed.end());
-  auto chain = crypto::mac_blake2b(mac_key, chain_in);
-  auto ins = db_->prepare("INSERT INTO audit(seq, sealed, chain) VALUES (?, ?, ?)");
+  auto chain = crypto::mac_blake2b(audit_mac_key_, chain_in);
+  auto ins = db_->cached("INSERT INTO audit(seq, sealed, chain) VALUES (?, ?, ?)");
   if (!ins) return ins.status();
-  return ins->bind(1, seq).bind_blob(2, sealed).bind_blob(3, chain).run();
+  Status st = (*ins)->bind(1, seq).bind_blob(2, sealed).bind_blob(3, chain).run();
+  if (!st) {
+    audit_tip_.reset();
+    return st;
+  }
+  audit_tip_ = {seq, chain};
+  return Status::ok();
 }
 
 Result<std::vector<AuditEntry>> Vault::audit_log() {
-  SecretBuffer seal_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
-  SecretBuffer mac_key = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
+  const SecretBuffer& seal_key = audit_seal_key_;
+  const SecretBuffer& mac_key = audit_mac_key_;
   auto q = db_->prepare("SELECT seq, sealed, chain FROM audit ORDER BY seq");
   if (!q) return q.status();
   std::vector<AuditEntry> out;

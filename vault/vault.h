@@ -138,9 +138,13 @@ class Vault {
   Status rotate_epoch_and_delete(const char* table, int64_t id);
   Result<crypto::SecretBuffer> unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
                                                int64_t epoch, std::span<const uint8_t> wrapped);
+  Status unwrap_item_key_into(const char* table, int64_t id, std::string_view uuid, int64_t epoch,
+                              std::span<const uint8_t> wrapped, crypto::SecretBuffer& out);
+  void derive_session_keys();
+  Status rollback();
   std::vector<uint8_t> wrap_item_key(const char* table, std::string_view uuid, uint32_t epoch,
                                      const crypto::SecretBuffer& key) const;
-  Result<int64_t> insert_record(const NewRecord& r);
+  Result<int64_t> insert_record(const NewRecord& r, crypto::SecretBuffer& key);
   Result<int64_t> insert_person(const std::string& json);
 
   std::filesystem::path dir_;
@@ -150,6 +154,11 @@ class Vault {
   crypto::SecretBuffer kek_;   // the epoch KEK that wraps every item key in the database
   uint32_t kek_epoch_ = 0;
   crypto::Argon2idParams params_;
+  crypto::SecretBuffer audit_seal_key_;
+  crypto::SecretBuffer audit_mac_key_;
+  // The last audit entry (seq, chain), known while this process holds the lock; cleared on
+  // rollback so that it is read again from the database.
+  std::optional<std::pair<int64_t, std::array<uint8_t, 32>>> audit_tip_;
   std::optional<Database> db_;
 };
 

@@ -175,7 +175,7 @@ struct Engine::Impl {
       people[p].bases[kGiven].push_back(text::key_of(v));
       add_form(v, p, kGiven, true);
       if (has_cyrillic(v) || v == cyr)
-        for (const auto& f : morph::given_forms(has_cyrillic(v) ? v : cyr)) add_form(f, p, kGiven, true);
+        for (const auto& f : morph::given_forms(has_cyrillic(v) ? v : cyr, true)) add_form(f, p, kGiven, true);
     }
     people[p].has[kGiven] = true;
   }
@@ -307,6 +307,10 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     for (const auto& id : entry.identifiers) im.add_compact(nfc(text::repair_utf8(id, &changed)), p, Kind::kId);
     for (const auto& ad : entry.addresses) im.add_compact(nfc(text::repair_utf8(ad, &changed)), p, Kind::kAddress);
   }
+  // Hits sorted by person: the matcher finds one person's parts by binary search.
+  auto by_person = [](const Impl::Hit& a, const Impl::Hit& b) { return a.person < b.person; };
+  for (auto& [k, v] : im.forms) std::stable_sort(v.begin(), v.end(), by_person);
+  for (auto& [k, v] : im.typo) std::stable_sort(v.begin(), v.end(), by_person);
   return e;
 }
 
@@ -661,6 +665,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         }
       }
       if (!th.empty()) {
+        std::stable_sort(th.begin(), th.end(), [](const auto& a, const auto& b) { return a.person < b.person; });
         typo_hits[i] = std::move(th);
         hits[i] = &typo_hits[i];
       }
@@ -710,6 +715,21 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     std::sort(persons.begin(), persons.end());
     persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+    // Large registers share given names widely: keep only the persons that also fit the
+    // next word, while some do, so the detailed extension below runs for a few persons.
+    if (persons.size() > 8 && !t0.initial) {
+      std::size_t j = i;
+      while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && hits[j + 1]) {
+        std::vector<std::uint32_t> next;
+        for (auto& h : *hits[j + 1])
+          if (std::binary_search(persons.begin(), persons.end(), h.person)) next.push_back(h.person);
+        if (next.empty()) break;
+        std::sort(next.begin(), next.end());
+        next.erase(std::unique(next.begin(), next.end()), next.end());
+        persons.swap(next);
+        ++j;
+      }
+    }
     bool found = false;
     Mention best{};
     int best_score = 0;
@@ -731,8 +751,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
               ++inits;
             }
         } else if (hits[j]) {
-          for (auto& h : *hits[j]) {
-            if (h.person != p || used[h.part]) continue;
+          const auto& hv = *hits[j];
+          auto from = std::lower_bound(hv.begin(), hv.end(), p,
+                                       [](const Engine::Impl::Hit& h, std::uint32_t x) { return h.person < x; });
+          for (auto it = from; it != hv.end() && it->person == p; ++it) {
+            const auto& h = *it;
+            if (used[h.part]) continue;
             used[h.part] = true;
             ok = true;
             ++words;
@@ -851,6 +875,25 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     if (amb) { ev[i] = kWeak; continue; }
     if (learned.count(t.key)) { ev[i] = kStrong; continue; }
+    // "в Иванове", "под Горловкой", "in Rostov": after a preposition of place, a word in the
+    // locative or instrumental is read as a town, not a person ("у Иванова", "на Петрова",
+    // "з Андрієм" can be people: those prepositions are not in the list).
+    if (i > 0 && toks[i - 1].e + 1 == t.b && s[toks[i - 1].e] == ' ') {
+      ensure_key(s, toks[i - 1]);
+      static const std::unordered_set<std::string> kPlacePrepositions = {"v", "vo", "pod", "iz", "pid", "okolo",
+                                                                         "vozle", "bilia", "in", "near"};
+      if (!toks[i - 1].cap && kPlacePrepositions.count(toks[i - 1].key)) {
+        const std::u32string& w = t.low;
+        const bool locative = !w.empty() && (w.back() == U'е' || w.back() == U'і' || w.back() == U'у' ||
+                                             (w.size() > 2 && (w.compare(w.size() - 2, 2, U"ом") == 0 ||
+                                                               w.compare(w.size() - 2, 2, U"ой") == 0 ||
+                                                               w.compare(w.size() - 2, 2, U"ем") == 0)));
+        if (t.latin || locative) {
+          neg[i] = true;
+          continue;
+        }
+      }
+    }
     const std::u32string cyr = text::cyrillic_reading(t.low);
     if (t.low.size() >= 5 && morph::looks_like_patronymic(t.low)) { ev[i] = kStrong; continue; }
     int shape = morph::surname_shape(t.low);

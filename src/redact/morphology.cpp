@@ -37,8 +37,9 @@ void consonant_noun(std::vector<U>& out, const U& s) {
   add_all(out, s, {U"", U"а", U"у", U"ом", U"ем", U"е", U"ові", U"еві", U"і", U"ы", U"и"});
 }
 
-void a_noun(std::vector<U>& out, const U& stem) {  // Саша, Зима, Микола
-  add_all(out, stem, {U"а", U"ы", U"и", U"е", U"у", U"ой", U"ей", U"ою", U"ею", U"і", U"о", U"ин", U"ина", U"ину"});
+void a_noun(std::vector<U>& out, const U& stem, bool possessive = false) {  // Саша, Зима, Микола
+  add_all(out, stem, {U"а", U"ы", U"и", U"е", U"у", U"ой", U"ей", U"ою", U"ею", U"і", U"о"});
+  if (possessive) add_all(out, stem, {U"ин", U"ина", U"ину", U"иной", U"ины", U"иных"});
   // Ukrainian dative/locative with the consonant change: Вероніка -> Вероніці, Ольга -> Ользі.
   if (!stem.empty()) {
     const char32_t c = stem.back();
@@ -49,8 +50,9 @@ void a_noun(std::vector<U>& out, const U& stem) {  // Саша, Зима, Мик
   }
 }
 
-void ya_noun(std::vector<U>& out, const U& stem) {  // Юлия, Коля, Наталья
-  add_all(out, stem, {U"я", U"и", U"е", U"ю", U"ей", U"ею", U"і", U"ї", U"єю", U"є", U"ин", U"ина"});
+void ya_noun(std::vector<U>& out, const U& stem, bool possessive = false) {  // Юлия, Коля, Наталья
+  add_all(out, stem, {U"я", U"и", U"е", U"ю", U"ей", U"ею", U"і", U"ї", U"єю", U"є"});
+  if (possessive) add_all(out, stem, {U"ин", U"ина", U"ину", U"иной", U"ины", U"иных"});
 }
 
 void adjectival(std::vector<U>& out, const U& stem) {
@@ -66,7 +68,7 @@ void ov_forms(std::vector<U>& out, const U& stem) {  // stem = орехов / л
 
 }  // namespace
 
-std::vector<U> given_forms(const U& s) {
+std::vector<U> given_forms(const U& s, bool possessive) {
   std::vector<U> out;
   if (s.empty()) return out;
   out.push_back(s);
@@ -81,16 +83,18 @@ std::vector<U> given_forms(const U& s) {
     const U st = cut(s, 1);
     add_all(out, st, {U"ь", U"я", U"ю", U"ем", U"е", U"і", U"еві", U"ю"});
   } else if (s.back() == U'а') {
-    a_noun(out, cut(s, 1));
+    a_noun(out, cut(s, 1), possessive);
   } else if (s.back() == U'я') {
-    ya_noun(out, cut(s, 1));
+    ya_noun(out, cut(s, 1), possessive);
   } else if (s.back() == U'о' || s.back() == U'o') {
     const U st = cut(s, 1);
     add_all(out, st, {U"о", U"а", U"у", U"ом", U"ові", U"е"});
   } else if (!is_vowel(s.back())) {
     consonant_noun(out, s);
     // Fleeting vowel: Павел -> Павла, Лев -> Льва, Марек -> Марка.
-    if (s.size() >= 3 && (s[s.size() - 2] == U'е' || s[s.size() - 2] == U'ё' || s[s.size() - 2] == U'о')) {
+    const char32_t v = s.size() >= 3 ? s[s.size() - 2] : 0, last = s.back();
+    if (((v == U'е' || v == U'ё') && (last == U'л' || last == U'в' || last == U'к' || last == U'ц')) ||
+        (v == U'о' && last == U'к')) {
       U f = s.substr(0, s.size() - 2);
       f.push_back(s.back());
       add_all(out, f, {U"а", U"у", U"ом", U"е", U"ові", U"і"});

@@ -11,7 +11,9 @@ namespace fieldnotes::redact::morph {
 
 // All case forms (the nominative included) of a first name or diminutive:
 // Павел -> павла, павлу, павлом...; Юрий -> юрия...; Саша -> саши, саше, сашу, сашей...
-std::vector<std::u32string> given_forms(const std::u32string& nominative);
+// With `possessive`, also the colloquial possessive of names in -а/-я (Лёша -> Лёшин, Лёшина):
+// used for register names only, since in a gazetteer it collides with nouns (Родя -> Родину).
+std::vector<std::u32string> given_forms(const std::u32string& nominative, bool possessive = false);
 
 // All case forms of a patronymic, both languages: Андреевич -> андреевича...,
 // Петровна -> петровны..., петрівна, петрівни...

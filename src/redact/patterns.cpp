@@ -1,6 +1,7 @@
 #include "src/redact/patterns.h"
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,9 @@
 #include <memory>
 #include <string>
 #include <unordered_set>
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
 
 #include "src/redact/text.h"
 
@@ -147,6 +151,9 @@ const std::vector<Rule>& rules() {
     // Military ID (two letters, Cyrillic or Latin look-alikes, seven digits).
     add(R"([A-ZА-ЯЁІЇЄ]{2}\s?(?:№\s*)?\d{7})", Kind::kId, "pattern:military-id");
     add(R"(\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2})", Kind::kId, "pattern:snils");
+    // Ukrainian passport booklet (МК 123456) and Russian foreign passport (75 1234567).
+    add(R"((?:серія\s+|серии\s+|series\s+)?[A-ZА-ЯЁІЇЄ]{2}\s?(?:№\s*|No\.?\s*)?\d{6})", Kind::kId, "pattern:passport-ua");
+    add(R"(\d{2}\s(?:№\s*)?\d{7})", Kind::kId, "pattern:passport-foreign");
     // Car plates: Russian (letters from the shared Cyrillic/Latin set), Ukrainian, Belarusian.
     add(R"([АВЕКМНОРСТУХABEKMHOPCTYX]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYX]{2}\s?\d{2,3})", Kind::kPlate, "pattern:plate-ru");
     add(R"([A-ZА-ЯІ]{2}\s?\d{4}\s?[A-ZА-ЯІ]{2})", Kind::kPlate, "pattern:plate-ua");
@@ -156,7 +163,7 @@ const std::vector<Rule>& rules() {
     add(R"(\d{1,3}°\s?\d{1,2}(?:[.,]\d+)?[′'’]\s?(?:\d{1,2}(?:[.,]\d+)?\s?[″"”]|'')?\s*(?:[NSEW]\b|(?:пн|пд|сх|зх|с|ю|в|з)\.?\s*(?:ш|д)\.?)?)",
         Kind::kCoord, "pattern:coord-dms");
     // Street addresses.
-    add(R"((?:ул\.|улица|улице|улицу|ул |пр\.|пр-т|просп\.|проспект|пер\.|переулок|бул\.|бульвар|б-р|ш\.|шоссе|пл\.|площадь|наб\.|набережная|мкр\.?|микрорайон|вул\.|вулиця|вулиці|провулок|пров\.|бульв\.)\s*\d{0,2}\s*\p{Lu}[\pL\-\.’' ]{1,40}?,?\s*(?:д\.|дом|буд\.|будинок)?\s*\d+\pL?(?:[/\-]\d+)?(?:\s*,?\s*(?:кв\.|квартира|корп\.|к\.|стр\.|оф\.|кв)\s*\d+)*)",
+    add(R"((?:ул\.|улица|улице|улицу|ул |пр\.|пр-т|просп\.|проспект|пер\.|переулок|бул\.|бульвар|б-р|ш\.|шоссе|пл\.|площадь|наб\.|набережная|мкр\.?|микрорайон|вул\.|вулиця|вулиці|провулок|пров\.|бульв\.)\s*(?:\d{1,2}\s*)?\p{Lu}[\pL\-\.’' ]*?,?\s*(?:д\.|дом|буд\.|будинок)?\s*\d+\pL?(?:[/\-]\d+)?(?:\s*,?\s*(?:кв\.|квартира|корп\.|к\.|стр\.|оф\.|кв)\s*\d+)*)",
         Kind::kAddress, "pattern:address-ru");
     add(R"(\d{1,5}\pL?\s+(?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Prospekt|Prospect|Square|Sq\.?|Embankment|Highway|Drive|Way|Alley)(?:\s*,?\s*(?:apt\.?|apartment|flat|fl\.?|suite|room)\s*\d+\pL?)?)",
         Kind::kAddress, "pattern:address-en");
@@ -172,6 +179,32 @@ const std::vector<Rule>& rules() {
     return v;
   }();
   return r;
+}
+
+bool needs_digit(Kind k) { return k != Kind::kEmail && k != Kind::kHandle && k != Kind::kUrl; }
+
+// Indices into rules() of the patterns that need a digit, in the order of digit_rule_set().
+const std::vector<std::size_t>& digit_rule_index() {
+  static const std::vector<std::size_t> v = [] {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < rules().size(); ++i)
+      if (needs_digit(rules()[i].kind)) out.push_back(i);
+    return out;
+  }();
+  return v;
+}
+
+const RE2::Set& digit_rule_set() {
+  static const RE2::Set* set = [] {
+    RE2::Options o;
+    o.set_log_errors(true);
+    o.set_max_mem(256 << 20);
+    auto* st = new RE2::Set(o, RE2::UNANCHORED);
+    for (std::size_t i : digit_rule_index()) st->Add(rules()[i].re->pattern(), nullptr);
+    st->Compile();
+    return st;
+  }();
+  return *set;
 }
 
 bool phone_plausible(std::string_view m, bool plus) {
@@ -377,10 +410,10 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
       found = true;
       i = hi;
     }
-    // "born 1985" / "г.р. 1994": a bare year right after the cue.
+    // "born 1985", "born in Kazan in 1990": a bare year soon after the cue.
     if (!found) {
       for (const auto& t : w) {
-        if (t.b - ce > 12) break;
+        if (t.b - ce > 60) break;
         if (t.digits && t.lower.size() == 4 && (t.lower[0] == '1' || t.lower[0] == '2')) {
           out.push_back({t.b, t.e, Kind::kDob, "pattern:dob-year", false, {}});
           break;
@@ -498,13 +531,40 @@ std::vector<Found> find_all(std::string_view s) {
       else windows.push_back({b, e});
     }
   }
-  const std::vector<std::pair<std::size_t, std::size_t>> whole{{0, s.size()}};
-  for (const auto& rule : rules()) {
-    if (!has_at && (rule.kind == Kind::kEmail || rule.kind == Kind::kHandle)) continue;
-    if (!has_slash && rule.kind == Kind::kUrl) continue;
-    const bool needs_digit = rule.kind != Kind::kEmail && rule.kind != Kind::kHandle && rule.kind != Kind::kUrl;
-    if (!has_digit && needs_digit) continue;
-    for (const auto& [wb, we] : needs_digit ? windows : whole) {
+  // One RE2::Set pass per window says which digit patterns occur there; only those run.
+  struct Task {
+    std::size_t rule, wb, we;
+  };
+  std::vector<Task> tasks;
+  const auto& all = rules();
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    const Kind k = all[r].kind;
+    if (k == Kind::kEmail || k == Kind::kHandle) {
+      if (has_at) tasks.push_back({r, 0, s.size()});
+    } else if (k == Kind::kUrl) {
+      if (has_slash) tasks.push_back({r, 0, s.size()});
+    }
+  }
+  if (has_digit) {
+    const RE2::Set& set = digit_rule_set();
+    std::vector<int> which;
+    for (const auto& [wb, we] : windows) {
+      which.clear();
+      if (!set.Match(re2::StringPiece(s.data() + wb, we - wb), &which)) continue;
+      for (int idx : which) tasks.push_back({digit_rule_index()[static_cast<std::size_t>(idx)], wb, we});
+    }
+  }
+  static const bool kProfile = std::getenv("FIELDNOTES_REDACT_PROFILE") != nullptr;
+  for (const auto& task : tasks) {
+    const Rule& rule = all[task.rule];
+    const std::size_t wb = task.wb, we = task.we;
+    const auto t0 = kProfile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    struct Timer {
+      bool on; std::chrono::steady_clock::time_point t0; const Rule& r;
+      ~Timer() { if (on) std::fprintf(stderr, "%-28s %.3f ms\n", r.re->pattern().substr(0, 28).c_str(),
+                                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()); }
+    } timer{kProfile, t0, rule};
+    {
     re2::StringPiece m;
     std::size_t pos = wb;
     while (pos < we && rule.re->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) {
@@ -522,7 +582,9 @@ std::vector<Found> find_all(std::string_view s) {
         if (e < s.size() && (s[e] == '.' && e + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[e + 1]))))
           continue;  // part of an e-mail address
       } else if (rule.check_bounds && !bounded(s, b, e)) {
-        // A number glued to letters ("SIZO-1") or a longer number: try the next start.
+        // A number glued to letters ("SIZO-1") or a longer number: try the next start; a
+        // digit run is skipped whole (restarting inside it would be quadratic).
+        if (std::string_view(rule.reason) == "pattern:digits") pos = e;
         if (rule.kind != Kind::kUrl && rule.kind != Kind::kEmail) continue;
       }
       Found f{b, e, rule.kind, rule.reason, false, {}};
