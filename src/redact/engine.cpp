@@ -348,6 +348,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 std::vector<Token> tokenize(std::string_view s) {
   std::vector<Token> out;
+  out.reserve(s.size() / 6 + 16);
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t j = i;

@@ -631,9 +631,16 @@ std::vector<Found> find_all(std::string_view s) {
     }
     }
   }
-  find_dates_of_birth(s, out);
-  if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
-  find_spelled_numbers(s, out);
+  auto timed = [&](const char* what, auto&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    if (kProfile)
+      std::fprintf(stderr, "%-28s %.3f ms\n", what,
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  };
+  timed("dob", [&] { find_dates_of_birth(s, out); });
+  if (s.find('|') != std::string_view::npos) timed("table", [&] { find_table_dates_of_birth(s, out); });
+  timed("spelled", [&] { find_spelled_numbers(s, out); });
   return out;
 }
 

@@ -1,0 +1,90 @@
+// src/ outside the engine: search folding and matching, the register's JSON form, UTF-8.
+#include <catch2/catch.hpp>
+
+#include "src/register.h"
+#include "src/search.h"
+#include "src/text.h"
+
+using namespace fieldnotes;
+using namespace fieldnotes::core;
+
+TEST_CASE("search folds scripts and transliteration schemes alike") {
+  std::string k = search_fold("Дегтярёв");
+  for (const char* v : {"Degtyarev", "Degtyaryov", "Degtiarev", "Degtjarev", "DEGTYAREV", "Дегтярев", "ДЕГТЯРЁВ", "Dehtiarev"})
+    CHECK(search_fold(v) == k);
+  CHECK(search_fold("Юрий") == search_fold("Yuriy"));
+  CHECK(search_fold("Юрий") == search_fold("Iurii"));
+  CHECK(search_fold("Щербаков") == search_fold("Shcherbakov"));
+  CHECK(search_fold("Щербаков") == search_fold("Scherbakov"));
+  CHECK(search_fold("Цой") == search_fold("Tsoy"));
+  CHECK(search_fold("Хабаров") == search_fold("Khabarov"));
+  CHECK(search_fold("Григорій") == search_fold("Hryhorii"));
+  CHECK(search_fold("Kirill") == search_fold("Kiril"));
+  CHECK(search_fold("Petrov") != search_fold("Ivanov"));
+}
+
+TEST_CASE("search matches at word starts, across punctuation, not inside words") {
+  SearchQuery q("Degtyarev");
+  CHECK(q.matches("Показания: Дегтярёв сказал"));
+  CHECK(q.matches("«Дегтярёва» — мать"));        // case ending, Russian quotes
+  CHECK(q.matches("—Дегтярёв"));                  // an em dash glued to the word
+  CHECK(q.matches("(DEGTIAREV)"));
+  CHECK_FALSE(q.matches("Петров и Иванов"));
+  CHECK_FALSE(q.matches(""));
+  SearchQuery part("arev");
+  CHECK_FALSE(part.matches("Дегтярёв"));
+  SearchQuery two("Юрий Дегтярёв");
+  CHECK(two.matches("клиент Yuri Degtyarev, 1990"));
+  CHECK_FALSE(two.matches("Юрий Петров и Дегтярёв"));
+  SearchQuery num("12345");
+  CHECK(num.matches("в/ч 12345"));
+  CHECK(num.matches("в/ч12345") == false);  // the fold joins "ч12345" into one word
+  CHECK(SearchQuery("   ").empty());
+  CHECK(SearchQuery("ь").empty());
+}
+
+TEST_CASE("UTF-8 validation") {
+  CHECK(is_valid_utf8("plain"));
+  CHECK(is_valid_utf8("Дегтярёв 😀"));
+  CHECK_FALSE(is_valid_utf8("\xff"));
+  CHECK_FALSE(is_valid_utf8("\xc3\x28"));
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
+}
+
+TEST_CASE("register JSON: valid entries and canonical form") {
+  auto r = parse_register(R"([{"name": "Юрий Дегтярёв", "aliases": ["Yura", ""], "role": "client",
+    "phones": ["+7 916 555-01-23"], "disclose": false, "pseudonym": "Client A"},
+    {"name": "Pavel Chikov", "role": "lawyer", "disclose": true},
+    {"name": "X", "disclose": "co-counsel"}])");
+  REQUIRE(r.is_ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0].aliases == std::vector<std::string>{"Yura"});
+  CHECK((*r)[0].disclose == redact::Disclose::kNever);
+  CHECK((*r)[1].disclose == redact::Disclose::kPublic);
+  CHECK((*r)[2].disclose == redact::Disclose::kCoCounsel);
+  CHECK((*r)[2].role == "other");
+  auto back = parse_person(person_to_json((*r)[0]));
+  REQUIRE(back.is_ok());
+  CHECK(back->name == "Юрий Дегтярёв");
+  CHECK(back->phones == (*r)[0].phones);
+  CHECK(back->pseudonym == "Client A");
+  CHECK(parse_register("[]").is_ok());
+}
+
+TEST_CASE("register JSON: everything else is refused, naming the entry") {
+  for (const char* bad : {"{}", "null", "[", "[1]", "[{\"name\": 5}]", "[{\"name\": \"  \"}]",
+                          "[{\"name\": \"a\", \"role\": \"spy\"}]", "[{\"name\": \"a\", \"aliases\": \"b\"}]",
+                          "[{\"name\": \"a\", \"aliases\": [1]}]", "[{\"name\": \"a\", \"x\": 1}]",
+                          "[{\"name\": \"a\", \"disclose\": 1}]", "[{\"role\": \"client\"}]"}) {
+    INFO(bad);
+    auto r = parse_register(bad);
+    CHECK(r.status().code() == Code::kInvalidInput);
+  }
+  auto r = parse_register(R"([{"name": "ok"}, {"name": "b", "role": "spy"}])");
+  CHECK(r.status().message().find("entry 2") != std::string::npos);
+  std::string longname(2000, 'a');
+  CHECK_FALSE(parse_register("[{\"name\": \"" + longname + "\"}]").is_ok());
+}
