@@ -46,6 +46,12 @@ Result<SecretBuffer> aead_xchacha_open(const SecretBuffer& key, std::span<const 
   return out;
 }
 
+std::array<uint8_t, kSha256Bytes> hash_sha256(std::span<const uint8_t> msg) {
+  std::array<uint8_t, kSha256Bytes> out;
+  crypto_hash_sha256(out.data(), msg.data(), msg.size());
+  return out;
+}
+
 std::array<uint8_t, kMacBytes> mac_blake2b(const SecretBuffer& key, std::span<const uint8_t> msg) {
   std::array<uint8_t, kMacBytes> out;
   crypto_generichash(out.data(), out.size(), msg.data(), msg.size(), key.data(), key.size());

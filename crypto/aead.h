@@ -41,6 +41,10 @@ Bytes aead_xchacha_seal_with_nonce(const SecretBuffer& key,
                                    std::span<const uint8_t> plaintext,
                                    std::span<const uint8_t> ad);
 
+constexpr std::size_t kSha256Bytes = crypto_hash_sha256_BYTES;
+static_assert(kSha256Bytes == 32);
+std::array<uint8_t, kSha256Bytes> hash_sha256(std::span<const uint8_t> msg);
+
 constexpr std::size_t kMacBytes = 32;
 // Keyed BLAKE2b-256.
 std::array<uint8_t, kMacBytes> mac_blake2b(const SecretBuffer& key, std::span<const uint8_t> msg);

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config python3 libssl-dev
   libsodium-dev libsqlcipher-dev libcli11-dev nlohmann-json3-dev
-  libicu-dev libre2-dev libphonenumber-dev
+  libicu-dev libre2-dev libphonenumber-dev libarchive-dev libqrencode-dev
+  age minisign tar coreutils
   catch2
   sqlcipher
 )

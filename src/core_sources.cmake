@@ -4,5 +4,6 @@ target_sources(fieldnotes_src PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/search.cpp
   ${CMAKE_CURRENT_LIST_DIR}/register.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/export.cpp)
-target_link_libraries(fieldnotes_src PUBLIC fieldnotes_vault PRIVATE nlohmann_json::nlohmann_json)
+  ${CMAKE_CURRENT_LIST_DIR}/export.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tar.cpp)
+target_link_libraries(fieldnotes_src PUBLIC fieldnotes_vault PRIVATE nlohmann_json::nlohmann_json PkgConfig::ARCHIVE)

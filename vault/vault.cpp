@@ -73,6 +73,8 @@ Result<SecretBuffer> open_field(const SecretBuffer& key, std::string_view table,
 std::string header_to_json(const RecordHeader& h) {
   json j = {{"title", h.title}, {"case", h.case_name}, {"tags", h.tags}, {"people", h.people},
             {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
+  if (!h.sender.empty()) j["sender"] = h.sender;
+  if (!h.verification.empty()) j["verification"] = h.verification;
   return j.dump();
 }
 
@@ -88,6 +90,8 @@ Result<RecordHeader> header_from_json(std::string_view s) {
     h.kind = j.value("kind", "note");
     h.created = j.value("created", int64_t{0});
     h.updated = j.value("updated", int64_t{0});
+    h.sender = j.value("sender", "");
+    h.verification = j.value("verification", "");
   } catch (const json::exception&) {
     return Status{Code::kCorrupt, "record header is malformed"};
   }
@@ -148,6 +152,9 @@ CREATE TABLE people (
   created INTEGER NOT NULL, updated INTEGER NOT NULL,
   epoch INTEGER NOT NULL, wrapped_key BLOB NOT NULL, data BLOB NOT NULL);
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, sealed BLOB NOT NULL, chain BLOB NOT NULL);
+CREATE TABLE sharing (key TEXT PRIMARY KEY, sealed BLOB NOT NULL);
+CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, sealed BLOB NOT NULL);
+CREATE TABLE seen_bundles (tag BLOB PRIMARY KEY, received INTEGER NOT NULL);
 )sql";
 
 }  // namespace
@@ -329,6 +336,7 @@ std::vector<uint8_t> Vault::wrap_item_key(const char* table, std::string_view uu
 void Vault::derive_session_keys() {
   audit_seal_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
   audit_mac_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
+  identity_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kIdentity);
 }
 
 Status Vault::rollback() {
@@ -767,6 +775,173 @@ Result<std::vector<AuditEntry>> Vault::audit_log() {
   }
   FN_RETURN_IF_ERROR(st);
   return out;
+}
+
+// ---- sharing ----
+
+namespace {
+
+std::vector<uint8_t> sharing_ad(std::string_view label, std::span<const uint8_t> vault_id, std::string_view key) {
+  std::vector<uint8_t> ad(label.begin(), label.end());
+  ad.push_back(0);
+  ad.insert(ad.end(), vault_id.begin(), vault_id.end());
+  ad.insert(ad.end(), key.begin(), key.end());
+  return ad;
+}
+
+}  // namespace
+
+Result<IdentityKeys> Vault::identity() {
+  auto ad = sharing_ad("fieldnotes identity v1", slots_.vault_id, "identity");
+  auto q = db_->prepare("SELECT sealed FROM sharing WHERE key = 'identity'");
+  if (!q) return q.status();
+  Status st;
+  if (q->step(&st)) {
+    auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(0), ad);
+    if (!plain || plain->size() != 72) return Status{Code::kCorrupt, "the vault identity does not authenticate"};
+    IdentityKeys k;
+    k.x25519_secret = SecretBuffer::copy_of(plain->bytes().subspan(0, 32));
+    k.ed25519_seed = SecretBuffer::copy_of(plain->bytes().subspan(32, 32));
+    std::copy_n(plain->data() + 64, 8, k.minisign_key_id.begin());
+    return k;
+  }
+  FN_RETURN_IF_ERROR(st);
+  SecretBuffer fresh = SecretBuffer::random(72);
+  auto sealed = crypto::aead_xchacha_seal(identity_key_, fresh.bytes(), ad);
+  auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed).run());
+  FN_RETURN_IF_ERROR(audit("identity-create"));
+  return identity();
+}
+
+Status Vault::put_contact(const Contact& c, const std::string& uuid) {
+  json j = {{"name", c.name}, {"age", c.age_recipient}, {"minisign", c.minisign_key}, {"last_sequence", c.last_sequence}};
+  std::string plain = j.dump();
+  auto sealed = crypto::aead_xchacha_seal(identity_key_, as_bytes(plain), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+  crypto::wipe(plain);
+  // SQLite 3.15 (under SQLCipher 3.4.1) has no UPSERT.
+  auto up = db_->prepare("UPDATE contacts SET sealed = ? WHERE uuid = ?");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind_blob(1, sealed).bind(2, uuid).run());
+  if (db_->changes() > 0) return Status::ok();
+  auto ins = db_->prepare("INSERT INTO contacts(uuid, sealed) VALUES (?, ?)");
+  if (!ins) return ins.status();
+  return ins->bind(1, uuid).bind_blob(2, sealed).run();
+}
+
+Result<std::vector<Contact>> Vault::contacts() {
+  auto q = db_->prepare("SELECT id, uuid, sealed FROM contacts ORDER BY id");
+  if (!q) return q.status();
+  std::vector<Contact> out;
+  Status st;
+  while (q->step(&st)) {
+    Contact c;
+    c.id = q->int64(0);
+    std::string uuid = q->text(1);
+    auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(2), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+    if (!plain) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " does not authenticate"};
+    json j = json::parse(plain->view(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " is malformed"};
+    c.name = j.value("name", "");
+    c.age_recipient = j.value("age", "");
+    c.minisign_key = j.value("minisign", "");
+    c.last_sequence = j.value("last_sequence", int64_t{0});
+    out.push_back(std::move(c));
+  }
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
+Result<int64_t> Vault::add_contact(const Contact& c) {
+  auto all = contacts();
+  if (!all) return all.status();
+  for (const auto& x : *all)
+    if (x.name == c.name) return Status{Code::kRefused, "a contact named \"" + c.name + "\" exists"};
+  FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
+  int64_t id = db_->last_insert_rowid();
+  FN_RETURN_IF_ERROR(audit("contact-add"));
+  return id;
+}
+
+Status Vault::remove_contact(const std::string& name) {
+  auto all = contacts();
+  if (!all) return all.status();
+  for (const auto& x : *all) {
+    if (x.name != name) continue;
+    auto del = db_->prepare("DELETE FROM contacts WHERE id = ?");
+    if (!del) return del.status();
+    FN_RETURN_IF_ERROR(del->bind(1, x.id).run());
+    return audit("contact-rm");
+  }
+  return {Code::kNotFound, "no contact \"" + name + "\""};
+}
+
+Result<int64_t> Vault::next_share_sequence() {
+  auto q = db_->prepare("SELECT value FROM meta WHERE key = 'share_sequence'");
+  if (!q) return q.status();
+  Status st;
+  int64_t seq = 0;
+  if (q->step(&st)) seq = std::atoll(q->text(0).c_str());
+  FN_RETURN_IF_ERROR(st);
+  ++seq;
+  auto up = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('share_sequence', ?)");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind(1, std::to_string(seq)).run());
+  return seq;
+}
+
+Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
+  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
+  auto q = db_->prepare("SELECT 1 FROM seen_bundles WHERE tag = ?");
+  if (!q) return q.status();
+  q->bind_blob(1, tag);
+  Status st;
+  bool seen = q->step(&st);
+  FN_RETURN_IF_ERROR(st);
+  return seen;
+}
+
+Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs, std::string_view bundle_id,
+                                                  int64_t contact_id, int64_t sequence) {
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  auto fail = [&](Status s) -> Result<std::vector<int64_t>> {
+    (void)rollback();
+    return s;
+  };
+  std::vector<int64_t> ids;
+  SecretBuffer key(32);
+  for (const NewRecord& r : rs) {
+    auto id = insert_record(r, key);
+    if (!id) return fail(id.status());
+    ids.push_back(*id);
+    Status a = audit("receive", *id);
+    if (!a) return fail(a);
+  }
+  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
+  auto ins = db_->prepare("INSERT INTO seen_bundles(tag, received) VALUES (?, ?)");
+  if (!ins) return fail(ins.status());
+  Status s = ins->bind_blob(1, tag).bind(2, now_seconds()).run();
+  if (!s) return fail(s);
+  if (contact_id > 0) {
+    auto all = contacts();
+    if (!all) return fail(all.status());
+    auto q = db_->prepare("SELECT uuid FROM contacts WHERE id = ?");
+    if (!q) return fail(q.status());
+    q->bind(1, contact_id);
+    Status st;
+    if (!q->step(&st)) return fail(st.is_ok() ? Status{Code::kNotFound, "no such contact"} : st);
+    std::string uuid = q->text(0);
+    for (auto c : *all) {
+      if (c.id != contact_id) continue;
+      c.last_sequence = std::max(c.last_sequence, sequence);
+      s = put_contact(c, uuid);
+      if (!s) return fail(s);
+    }
+  }
+  s = db_->exec("COMMIT");
+  if (!s) return fail(s);
+  return ids;
 }
 
 // ---- verify ----

@@ -35,6 +35,8 @@ struct RecordHeader {
   std::string kind = "note";
   int64_t created = 0;   // unix seconds
   int64_t updated = 0;
+  std::string sender;        // received records: the contact's name (or "unknown")
+  std::string verification;  // received records: "verified" or "unverified"
 };
 
 struct Record {
@@ -70,6 +72,22 @@ struct VerifyReport {
   int64_t people_checked = 0;
   int64_t audit_checked = 0;
   std::vector<std::string> problems;  // each names an object by id, never its content
+};
+
+// The vault's sharing identity: an age X25519 key and a minisign (Ed25519) key. Raw secrets.
+struct IdentityKeys {
+  crypto::SecretBuffer x25519_secret;   // 32 bytes
+  crypto::SecretBuffer ed25519_seed;    // 32 bytes
+  std::array<uint8_t, 8> minisign_key_id{};
+};
+
+// A colleague's public keys. Sealed in the vault (names of colleagues are sensitive too).
+struct Contact {
+  int64_t id = 0;
+  std::string name;
+  std::string age_recipient;   // age1...
+  std::string minisign_key;    // RW... (may be empty: then their bundles cannot be verified)
+  int64_t last_sequence = 0;   // highest bundle sequence number received from them
 };
 
 // What is in a directory that should hold a vault.
@@ -122,6 +140,20 @@ class Vault {
   Status audit(const std::string& operation, int64_t record_id = 0);
   Result<std::vector<AuditEntry>> audit_log();
 
+  // --- sharing ---
+  // The vault's identity, created (randomly) on first use.
+  Result<IdentityKeys> identity();
+  Result<std::vector<Contact>> contacts();
+  Result<int64_t> add_contact(const Contact& c);   // kRefused if the name is taken
+  Status remove_contact(const std::string& name);   // kNotFound
+  // The next sequence number for bundles this vault sends (1, 2, ...).
+  Result<int64_t> next_share_sequence();
+  // Whether a bundle id was already received (kept as a keyed MAC of the id, not the id).
+  Result<bool> bundle_seen(std::string_view bundle_id);
+  // One transaction: the records, the bundle marked seen, the contact's sequence raised.
+  Result<std::vector<int64_t>> import_bundle(const std::vector<NewRecord>& rs, std::string_view bundle_id,
+                                             int64_t contact_id, int64_t sequence);
+
   // Authenticates every record, person and audit entry; collects every problem.
   VerifyReport verify();
 
@@ -156,6 +188,8 @@ class Vault {
   crypto::Argon2idParams params_;
   crypto::SecretBuffer audit_seal_key_;
   crypto::SecretBuffer audit_mac_key_;
+  crypto::SecretBuffer identity_key_;
+  Status put_contact(const Contact& c, const std::string& uuid);
   // The last audit entry (seq, chain), known while this process holds the lock; cleared on
   // rollback so that it is read again from the database.
   std::optional<std::pair<int64_t, std::array<uint8_t, 32>>> audit_tip_;

@@ -858,6 +858,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
 
   // 4. Unregistered people, by heuristics.
   enum Ev { kNone = 0, kWeak = 1, kStrong = 2 };
+  auto given_or_learned = [&](const Token& t) {
+    return gz.given_name(t.key, t.latin) != nullptr || learned.count(t.key) > 0;
+  };
   std::vector<int> ev(n, kNone);
   std::vector<bool> neg(n, false), given(n, false);
   for (std::size_t i = 0; i < n; ++i) {
@@ -866,6 +869,21 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     if (gz.non_names.count(t.key) || gz.places.count(t.key) || gz.titles.count(t.key)) {
       neg[i] = true;
       continue;
+    }
+    // A list of places: "в Пскове, Тамбове и Иванове" — a word in the same case right after a
+    // place (across a comma or "и") is a place too.
+    if (i >= 1 && !given_or_learned(t)) {
+      std::size_t k = i - 1;
+      ensure_key(s, toks[k]);
+      if (!toks[k].cap && (toks[k].key == "i" || toks[k].key == "ta" || toks[k].key == "and") && k >= 1) --k;
+      const std::string_view gap = s.substr(toks[k].e, t.b - toks[k].e);
+      const bool list_gap = gap.size() <= 5 && gap.find('\n') == std::string_view::npos &&
+                            gap.find_first_not_of(" ,иіта") == std::string_view::npos;
+      if (list_gap && neg[k] && toks[k].cap && !toks[k].low.empty() && !t.low.empty() &&
+          toks[k].low.back() == t.low.back() && gz.places.count(toks[k].key)) {
+        neg[i] = true;
+        continue;
+      }
     }
     if (t.initial) { ev[i] = kWeak; continue; }
     const bool amb = gz.ambiguous.count(t.key) > 0;
@@ -933,7 +951,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
           if (p.key == "as" || p.key == "known") return toks[i].quoted;
           return true;
         }
-        if (p.key == "sign" && k >= 2 && toks[k - 2].key == "kal") return true;
+        if (p.key == "sihn" && k >= 2 && toks[k - 2].key == "cal") return true;  // "call sign"
       } else if (gz.titles.count(p.key)) {
         return true;
       }
@@ -994,6 +1012,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       person = true;
     } else if (weak > 0 && !t.sent_start && !t.latin && !t.allcaps) {
       person = true;  // Cyrillic capitalised word with a weak surname shape mid-sentence
+    } else if (weak > 0 && !t.sent_start && t.latin && !t.allcaps && i == j && t.low.size() >= 6 &&
+               (t.low.back() == U'n' || (t.low.size() > 2 && t.low.compare(t.low.size() - 2, 2, U"na") == 0))) {
+      person = true;  // "told Pronin that": a Latin -in/-ina surname mid-sentence
     } else if (t.quoted && i == j && !t.allcaps) {
       // «Шаман», "Fox": a quoted capitalised word, unless a lower-case noun follows
       // ("Storm" detachment, «Шторм-Z» под...).
@@ -1006,7 +1027,21 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         for (std::size_t g = q; g < toks[j + 1].b; ++g) spaces = spaces && is_space(s[g]);
         noun_after = spaces;
       }
-      person = !dash && !noun_after;
+      // Only with a hint that a person is meant: an indefinite word before it ("якийсь
+      // «Шаман»", "некий «Барс»") or a person it is listed with ("Бурлаков Егор и «Малой»").
+      // A quoted word alone is more often a project, a channel or an outlet («Медиазоны»).
+      bool hint = false;
+      if (i > 0) {
+        Token& p1 = toks[i - 1];
+        ensure_key(s, p1);
+        static const std::unordered_set<std::string> kIndefinite = {
+            "iakis", "iakas", "kakoi", "to", "neki", "nekto", "takoi", "htos", "someone", "somebodi", "certain",
+            "hui", "man", "kakaia", "nekaia", "deiaki", "nekoi"};
+        static const std::unordered_set<std::string> kAnd = {"i", "ta", "and", "or", "ili", "abo", "a"};
+        if (kIndefinite.count(p1.key)) hint = true;
+        if (kAnd.count(p1.key) && i >= 2 && toks[i - 2].consumed) hint = true;
+      }
+      person = !dash && !noun_after && hint;
     }
     (void)plain;
     if (!person) {

@@ -95,8 +95,12 @@ const Gazetteer& Gazetteer::get() {
           const auto u = text::lower(text::to_u32(part));
           if (u.size() < 3) continue;
           z.places.insert(text::key_of(u));
-          if (has_cyrillic(u))
+          if (has_cyrillic(u)) {
             for (const auto& f : morph::surname_forms(u)) z.places.insert(text::key_of(f));
+            // Towns in -о/-е decline in speech: в Иванове, из Пушкина.
+            if (u.back() == U'о' || u.back() == U'е')
+              for (const char32_t* e : {U"а", U"у", U"ом", U"е"}) z.places.insert(text::key_of(u.substr(0, u.size() - 1) + e));
+          }
         }
       }
     });

@@ -253,8 +253,10 @@ int surname_shape(const U& w) {
   static const std::u32string_view kWeak[] = {U"ук", U"ука", U"уку", U"уком", U"ак", U"ака", U"аку", U"аком",
                                               U"ик", U"ика", U"ику", U"иком", U"ко", U"ец", U"ца", U"цу", U"ич",
                                               U"ича", U"ичу", U"ичем", U"ых", U"их", U"ян", U"уш", U"ош",
-                                              U"in", U"ina", U"yn", U"yna", U"uk", U"ak", U"ik", U"ko", U"ich",
-                                              U"yan", U"ian", U"ins"};
+                                              U"арь", U"аря", U"арю", U"арем", U"ець", U"ця", U"цю", U"цем",
+                                              U"ів", U"ик", U"ика", U"ику",
+                                              U"in", U"ina", U"yn", U"yna", U"uk", U"ak", U"ik", U"yk", U"ko", U"ich",
+                                              U"ych", U"ets", U"yan", U"ian", U"ins"};
   for (auto p : kWeak)
     if (ends(w, p) && w.size() >= p.size() + 3) return 1;
   return 0;
