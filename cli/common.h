@@ -77,5 +77,7 @@ void register_edit(CLI::App& app);
 void register_person(CLI::App& app);
 void register_redact(CLI::App& app);
 void register_export(CLI::App& app);
+void register_identity(CLI::App& app);
+void register_share(CLI::App& app);
 
 }  // namespace fieldnotes::cli

@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   register_person(app);
   register_redact(app);
   register_export(app);
+  register_identity(app);
+  register_share(app);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* subsub : sub->get_subcommands({})) subsub->fallthrough();

@@ -194,10 +194,13 @@ struct AgeDecryptOptions {
   AgePassphrasePrompt passphrase;  // empty: passphrase files give kNoMatch
 };
 
-// Decrypts a whole age file, binary or armored (detected as age_is_armored() says), with
+// Decrypts a whole age file, binary or armored, with
 // the identities given (tried in order against every stanza) and/or the passphrase prompt.
 // On success returns the plaintext in secure memory. On failure returns no plaintext at all
 // -- not even of chunks that authenticated -- and the stage (AgeFailure) with a Status.
+// Input that is empty or starts with "age-encryption.org/" is parsed as binary; anything
+// else as armor (so a non-age file fails with kArmor, "no BEGIN line"). With no identities
+// and no prompt the result is kNoMatch (after the header was checked).
 // A file whose header holds a scrypt stanza next to any other stanza is refused (kHeader).
 AgeResult<SecretBuffer> age_decrypt(std::span<const uint8_t> file,
                                     std::span<const AgeIdentity> identities,
@@ -209,7 +212,7 @@ AgeResult<SecretBuffer> age_decrypt(std::span<const uint8_t> file,
 // True iff `data` starts with the binary version line ("age-encryption.org/v1\n").
 bool age_is_binary(std::span<const uint8_t> data);
 // True iff `data`, after optional leading whitespace, starts with "-----" (a PEM-like
-// boundary): such input is decoded as armor, strictly, and any deviation is kArmor.
+// boundary).
 bool age_is_armored(std::span<const uint8_t> data);
 // True iff `data` looks like an age file: binary, or armored with the age BEGIN line.
 bool age_is_age_file(std::span<const uint8_t> data);

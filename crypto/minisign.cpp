@@ -1,5 +1,7 @@
 #include "crypto/minisign.h"
 
+#include "crypto/base64.h"
+
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -15,21 +17,11 @@ constexpr std::size_t kPublicKeyBlob = 2 + kMinisignKeyIdBytes + kMinisignPublic
 constexpr std::size_t kSignatureBlob = 2 + kMinisignKeyIdBytes + kMinisignSignatureBytes;
 
 std::string b64(std::span<const uint8_t> in) {
-  std::string out(sodium_base64_encoded_len(in.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), in.data(), in.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();
-  return out;
+  return base64_encode(in, Base64Padding::kPadded);
 }
 
 std::optional<std::vector<uint8_t>> unb64(std::string_view in) {
-  std::vector<uint8_t> out(in.size() / 4 * 3 + 3);
-  std::size_t n = 0;
-  if (sodium_base642bin(out.data(), out.size(), in.data(), in.size(), nullptr, &n, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(n);
-  return out;
+  return base64_decode_strict(in, Base64Padding::kPadded);
 }
 
 // Splits into lines on LF, dropping one CR before each LF (files edited on Windows).

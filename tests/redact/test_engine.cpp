@@ -381,6 +381,29 @@ TEST_CASE("heuristics: places, months, law articles and ordinary words stay", "[
   }
 }
 
+TEST_CASE("heuristics: organisations, outlets and lists of towns stay", "[heuristic][near-miss]") {
+  const char* texts[] = {
+      "По данным «Медиазоны», в Пскове, Тамбове и Иванове задержаны отказники.",
+      "Уголовный кодекс Российской Федерации; Верховный суд отказал. Выводов пока нет.",
+      "Українська Гельсінська спілка з прав людини; Верховна Рада ухвалила закон.",
+      "The Movement of Conscientious Objectors and OVD-Info reported new cases in Pskov.",
+      "Проект «Идите лесом» помогает. Канал «Вёрстка» опубликовал расследование.",
+  };
+  for (const char* t : texts) {
+    INFO(t);
+    CHECK(run({}, t) == t);
+  }
+}
+
+TEST_CASE("heuristics: quoted nicknames need a cue", "[heuristic][callsign]") {
+  CHECK_FALSE(contains(run({}, "командир, якого вони звали «Кедр», наказав"), "Кедр"));
+  CHECK_FALSE(contains(run({}, "Охороняв їх якийсь «Шаман»."), "Шаман"));
+  CHECK_FALSE(contains(run({}, "a commander, call sign \"Fox\". He left."), "Fox"));
+  CHECK_FALSE(contains(run({}, "known only as \"Sova\" and Kolya."), "Sova"));
+  CHECK_FALSE(contains(run({}, "(Бурлаков Егор и «Малой», имени не знает)"), "Малой"));
+  CHECK(contains(run({}, "(\"Storm\" detachment)"), "Storm"));
+}
+
 TEST_CASE("heuristics: another member of a registered family is a different person", "[heuristic][register]") {
   std::vector<Span> rep;
   const std::string out = run({person("Александр Ладыгин")}, "Raisa Ladygina came; Ladygin stayed.", &rep);

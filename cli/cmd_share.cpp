@@ -1,0 +1,235 @@
+// fieldnotes share ID... (--to NAME... | --passphrase) [-o FILE] [--full [--confirm-full]]
+// fieldnotes receive FILE [--allow-unsigned] [--accept-signer NAME]
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/common.h"
+#include "src/bundle.h"
+#include "src/export.h"
+#include "vault/fs.h"
+
+namespace fieldnotes::cli {
+
+namespace {
+
+struct ShareOptions {
+  std::vector<std::string> ids;
+  std::vector<std::string> to;
+  bool passphrase = false;
+  int bundle_passphrase_fd = -1;
+  int work_factor = crypto::kAgeScryptDefaultWorkFactor;
+  std::string output;
+  bool full = false;
+  bool confirm_full = false;
+  std::string audience;
+};
+
+void run_share(const ShareOptions& o) {
+  if (o.to.empty() == !o.passphrase)
+    fail(kExitUsage, "give either --to NAME (a contact) or --passphrase", "see 'fieldnotes contact list'");
+  if (o.work_factor < 10 || o.work_factor > crypto::kAgeScryptMaxWorkFactor)
+    fail(kExitUsage, "--work-factor must be between 10 and 22");
+  if (o.output.empty() && isatty(STDOUT_FILENO))
+    fail(kExitUsage, "no output file", "add -o FILE (a bundle is binary)");
+  std::vector<int64_t> ids;
+  for (const auto& s : o.ids) ids.push_back(parse_record_id(s));
+  if (o.confirm_full && !o.full) fail(kExitUsage, "--confirm-full without --full");
+  if (o.full && !o.confirm_full) {
+    if (!isatty(STDIN_FILENO))
+      fail(kExitPolicy, "an unredacted share needs confirmation", "add --confirm-full if every name in these records may leave the vault");
+    std::cerr << "This bundle keeps every name, phone and address. Type full to confirm: " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "full") fail(kExitPolicy, "not confirmed; nothing was shared");
+  }
+  redact::Options ropts;
+  std::string audience = o.audience.empty() ? (o.passphrase ? "public" : "co-counsel") : o.audience;
+  if (audience == "public") ropts.audience = redact::Audience::kPublic;
+  else if (audience == "co-counsel") ropts.audience = redact::Audience::kCoCounsel;
+  else fail(kExitUsage, "unknown audience \"" + audience + "\"", "use public or co-counsel");
+
+  with_unlocked_vault([&](vault::Vault& v) {
+    core::BundleInput in;
+    in.redacted = !o.full;
+    in.scrypt_work_factor = o.work_factor;
+    crypto::SecretBuffer bundle_pass;
+    if (o.passphrase) {
+      bundle_pass = read_secret(o.bundle_passphrase_fd, "Passphrase for the bundle: ", true);
+      if (bundle_pass.empty()) fail(kExitUsage, "the bundle passphrase is empty");
+      in.passphrase = &bundle_pass;
+    } else {
+      auto cs = v.contacts();
+      if (!cs) fail(cs.status(), "cannot read the contacts");
+      for (const auto& name : o.to) {
+        auto it = std::find_if(cs->begin(), cs->end(), [&](const vault::Contact& c) { return c.name == name; });
+        if (it == cs->end()) fail(kExitData, "no contact \"" + name + "\"", "add it with 'fieldnotes contact add NAME --age age1...'");
+        auto r = crypto::AgeRecipient::parse(it->age_recipient);
+        if (!r) fail(kExitData, "contact \"" + name + "\" has a malformed age recipient");
+        in.recipients.push_back(*r);
+      }
+    }
+    std::vector<vault::Record> records;
+    for (int64_t id : ids) {
+      auto r = v.get_record(id);
+      if (!r) fail(r.status(), "cannot share record " + std::to_string(id));
+      records.push_back(std::move(r).value());
+    }
+    std::shared_ptr<const redact::Engine> engine;
+    std::optional<redact::Session> session;
+    if (!o.full) {
+      auto reg = core::load_register(v);
+      if (!reg) fail(reg.status(), "cannot read the register; nothing was shared");
+      engine = redact::Engine::compile(*reg);
+      session.emplace(*engine, ropts);
+    }
+    for (auto& r : records) {
+      std::vector<vault::Record> one;
+      one.push_back(std::move(r));
+      in.records_markdown.push_back(core::render_export(one, core::ExportFormat::kMarkdown, session ? &*session : nullptr));
+    }
+    auto keys = v.identity();
+    if (!keys) fail(keys.status(), "cannot read the vault identity");
+    auto seq = v.next_share_sequence();
+    if (!seq) fail(seq.status(), "cannot number the bundle");
+    in.sequence = *seq;
+    in.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto bundle = core::make_bundle(in, *keys);
+    for (auto& md : in.records_markdown) crypto::wipe(md);
+    if (!bundle) fail(bundle.status(), "cannot make the bundle");
+    for (int64_t id : ids) {
+      Status st = v.audit(o.full ? "share-full" : "share", id);
+      if (!st) fail(st, "cannot record the share in the audit log; nothing was shared");
+    }
+    if (o.output.empty() || o.output == "-") {
+      std::cout.write(reinterpret_cast<const char*>(bundle->data()), static_cast<std::streamsize>(bundle->size()));
+      std::cout.flush();
+      if (!std::cout) fail(kExitIo, "cannot write the bundle");
+    } else {
+      Status st = vault::write_file_atomic(o.output, *bundle);  // no partial file on failure
+      if (!st) fail(st, "cannot write the bundle");
+      if (!globals().quiet)
+        std::cerr << "fieldnotes: wrote " << ids.size() << " record(s) to \"" << o.output << "\" ("
+                  << (o.full ? "FULL, unredacted" : "redacted") << ", bundle " << in.sequence << ")\n";
+    }
+  });
+}
+
+struct ReceiveOptions {
+  std::string file;
+  bool allow_unsigned = false;
+  std::string accept_signer;
+  int bundle_passphrase_fd = -1;
+};
+
+void run_receive(const ReceiveOptions& o) {
+  auto data = vault::read_file_limited(o.file, core::kMaxBundleBytes);
+  if (!data) {
+    if (data.status().code() == Code::kNotFound) fail(kExitIo, "cannot read \"" + o.file + "\": no such file");
+    fail(data.status(), "cannot read the bundle");
+  }
+  with_unlocked_vault([&](vault::Vault& v) {
+    auto keys = v.identity();
+    if (!keys) fail(keys.status(), "cannot read the vault identity");
+    core::OpenOptions opts;
+    opts.allow_unsigned = o.allow_unsigned;
+    opts.passphrase = [&]() -> Result<crypto::SecretBuffer> {
+      return read_secret(o.bundle_passphrase_fd, "Passphrase of the bundle: ");
+    };
+    auto b = core::open_bundle(*data, *keys, opts);
+    if (!b) {
+      const Status& st = b.status();
+      std::string what = "cannot receive \"" + o.file + "\"";
+      switch (st.code()) {
+        case Code::kNotThisKey:
+          fail(kExitData, what + ": " + st.message(), "ask the sender to share again with your key (fieldnotes identity show)");
+        case Code::kWrongKey:
+          fail(kExitLocked, what + ": " + st.message(), "ask the sender for the bundle's passphrase");
+        case Code::kRefused:
+          fail(kExitPolicy, what + ": " + st.message(),
+               st.message().find("not a signed") != std::string::npos ? "add --allow-unsigned to import it marked unverified" : "");
+        case Code::kCorrupt:
+        case Code::kInvalidInput:
+          fail(kExitData, what + ": " + st.message(), "nothing was imported; ask the sender to share again");
+        default:
+          fail(st, what);
+      }
+    }
+    auto cs = v.contacts();
+    if (!cs) fail(cs.status(), "cannot read the contacts");
+    int64_t contact_id = 0;
+    std::string sender = "unknown";
+    std::string verification = "unverified";
+    if (b->kind == core::BundleKind::kSigned) {
+      auto it = std::find_if(cs->begin(), cs->end(), [&](const vault::Contact& c) { return c.minisign_key == b->sender_minisign; });
+      if (it == cs->end()) {
+        if (o.accept_signer.empty())
+          fail(kExitPolicy, "the bundle is signed by a key that is not among your contacts (fingerprint " + b->sender_fingerprint + ")",
+               "compare that fingerprint aloud with the sender's, then add --accept-signer NAME");
+        vault::Contact c;
+        c.name = o.accept_signer;
+        c.age_recipient = b->sender_age;
+        c.minisign_key = b->sender_minisign;
+        auto id = v.add_contact(c);
+        if (!id) fail(id.status(), "cannot add the signer as a contact");
+        contact_id = *id;
+        sender = o.accept_signer;
+      } else {
+        contact_id = it->id;
+        sender = it->name;
+        if (b->sequence <= it->last_sequence)
+          fail(kExitPolicy, "bundle " + std::to_string(b->sequence) + " from \"" + sender +
+                                "\" is not newer than one already received (" + std::to_string(it->last_sequence) + "): a replay",
+               "nothing was imported");
+      }
+      verification = "verified";
+    }
+    auto seen = v.bundle_seen(b->bundle_id);
+    if (!seen) fail(seen.status(), "cannot check the bundle against those received");
+    if (*seen) fail(kExitPolicy, "this bundle was already received: a replay", "nothing was imported");
+    std::vector<vault::NewRecord> rs(b->records.size());
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      rs[i].header.title = b->records[i].title;
+      rs[i].header.kind = "received";
+      rs[i].header.tags = {"received"};
+      rs[i].header.sender = sender;
+      rs[i].header.verification = verification;
+      rs[i].body = b->records[i].body;
+    }
+    auto ids = v.import_bundle(rs, b->bundle_id, contact_id, b->sequence);
+    for (auto& r : b->records) crypto::wipe(r.body);
+    if (!ids) fail(ids.status(), "cannot import the bundle; nothing was imported");
+    for (int64_t id : *ids) std::cout << id << "\n";
+    if (!globals().quiet)
+      std::cerr << "fieldnotes: imported " << ids->size() << " record(s) from " << sender << " ("
+                << verification << (b->redacted ? ", redacted" : "") << ")\n";
+  });
+}
+
+}  // namespace
+
+void register_share(CLI::App& app) {
+  auto s = std::make_shared<ShareOptions>();
+  auto* sc = app.add_subcommand("share", "write records to a signed, encrypted bundle (redacted unless --full)");
+  sc->add_option("ids", s->ids, "record ids")->required();
+  sc->add_option("--to", s->to, "contact name (repeatable)");
+  sc->add_flag("--passphrase", s->passphrase, "encrypt to a passphrase instead of contacts");
+  sc->add_option("--bundle-passphrase-fd", s->bundle_passphrase_fd, "read the bundle passphrase from this file descriptor");
+  sc->add_option("--work-factor", s->work_factor, "scrypt work factor for --passphrase (default 18)");
+  sc->add_option("-o,--output", s->output, "bundle file");
+  sc->add_flag("--full", s->full, "do not redact (asks for confirmation; audited)");
+  sc->add_flag("--confirm-full", s->confirm_full, "confirm --full without a question");
+  sc->add_option("--audience", s->audience, "public or co-counsel (default: co-counsel with --to, public with --passphrase)");
+  sc->callback([s] { run_share(*s); });
+
+  auto r = std::make_shared<ReceiveOptions>();
+  auto* rc = app.add_subcommand("receive", "check and import a bundle");
+  rc->add_option("file", r->file, "bundle file")->required();
+  rc->add_flag("--allow-unsigned", r->allow_unsigned, "import a plain age file, marked unverified");
+  rc->add_option("--accept-signer", r->accept_signer, "add an unknown signer as this contact (after comparing fingerprints)");
+  rc->add_option("--bundle-passphrase-fd", r->bundle_passphrase_fd, "read a passphrase bundle's passphrase from this file descriptor");
+  rc->callback([r] { run_receive(*r); });
+}
+
+}  // namespace fieldnotes::cli

@@ -1,0 +1,87 @@
+// Share bundles (DESIGN.md, "Sharing"; docs/FORMAT.md, "Bundles"): an age v1 file whose
+// payload is a tar archive of MANIFEST.json, records/NNNN.md, SHA256SUMS and
+// SHA256SUMS.minisig — so a colleague can check it with Debian's age, tar, minisign and
+// sha256sum, or with `fieldnotes receive`.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/age.h"
+#include "crypto/minisign.h"
+#include "crypto/status.h"
+#include "vault/vault.h"
+
+namespace fieldnotes::core {
+
+constexpr int kBundleVersion = 1;
+constexpr std::size_t kMaxBundleBytes = std::size_t{1} << 30;     // the encrypted file
+constexpr std::size_t kMaxBundleRecords = 10000;
+
+// The vault identity's public parts and the short fingerprint read aloud to compare keys:
+// SHA-256("fieldnotes fingerprint v1" || X25519 public key || Ed25519 public key), first
+// 10 bytes, base32 in four-character groups.
+struct PublicIdentity {
+  crypto::AgeRecipient age;
+  crypto::MinisignPublicKey minisign;
+  std::string fingerprint;
+};
+Result<PublicIdentity> public_identity(const vault::IdentityKeys& keys);
+std::string fingerprint_of(const crypto::AgeRecipient& age, const crypto::MinisignPublicKey& minisign);
+
+struct BundleInput {
+  std::vector<std::string> records_markdown;    // already rendered (redacted unless --full)
+  bool redacted = true;
+  std::vector<crypto::AgeRecipient> recipients;  // empty: passphrase bundle
+  const crypto::SecretBuffer* passphrase = nullptr;
+  int scrypt_work_factor = crypto::kAgeScryptDefaultWorkFactor;
+  int64_t sequence = 0;
+  int64_t created = 0;  // unix seconds
+};
+
+// Builds the encrypted bundle. The manifest names the sender's keys, the recipients, the
+// bundle id (random) and the sequence number; SHA256SUMS covers every file, the manifest
+// included; the minisign signature covers SHA256SUMS, and its trusted comment repeats the
+// bundle id and sequence.
+Result<std::vector<uint8_t>> make_bundle(const BundleInput& in, const vault::IdentityKeys& sender);
+
+enum class BundleKind {
+  kSigned,        // a fieldnotes bundle, signature verified against the key in its manifest
+  kUnsignedTar,   // a plain age file holding a tar (only with allow_unsigned)
+  kUnsignedText,  // a plain age file holding UTF-8 text (only with allow_unsigned)
+};
+
+struct ReceivedRecord {
+  std::string title;
+  std::string body;
+};
+
+struct OpenedBundle {
+  BundleKind kind = BundleKind::kSigned;
+  std::string bundle_id;          // for unsigned files: a hash of the encrypted file
+  int64_t sequence = 0;
+  std::string sender_age;         // age1...
+  std::string sender_minisign;    // RW...
+  std::string sender_fingerprint;
+  bool redacted = true;
+  bool by_passphrase = false;
+  std::vector<ReceivedRecord> records;
+};
+
+struct OpenOptions {
+  bool allow_unsigned = false;
+  crypto::AgePassphrasePrompt passphrase;  // asked only for passphrase bundles
+};
+
+// Decrypts with the vault identity (or the passphrase), reads the tar with limits, checks
+// the manifest, every hash, the signature (against the sender key named in the manifest:
+// the caller decides whether that key is trusted) and that this vault is a recipient.
+// Failures: kNotThisKey (not for this vault), kWrongKey (wrong passphrase), kCorrupt /
+// kInvalidInput (damaged, tampered or malformed: nothing is returned), kUnsupported (an
+// unknown version), kRefused (unsigned without allow_unsigned; not addressed to us).
+Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
+                                 const OpenOptions& options);
+
+}  // namespace fieldnotes::core
