@@ -27,7 +27,8 @@ std::string iso_time(int64_t t) {
 json header_json(const vault::Record& r) {
   return {{"id", r.id}, {"uuid", r.uuid}, {"title", r.header.title}, {"case", r.header.case_name},
           {"tags", r.header.tags}, {"people", r.header.people}, {"kind", r.header.kind},
-          {"created", iso_time(r.header.created)}, {"updated", iso_time(r.header.updated)}};
+          {"created", iso_time(r.header.created)}, {"updated", iso_time(r.header.updated)},
+          {"sender", r.header.sender}, {"verification", r.header.verification}};
 }
 
 void print_line(const vault::Record& r) {
@@ -79,6 +80,8 @@ void run_show(const ShowOptions& o) {
               << "created: " << iso_time(r->header.created) << "\n"
               << "updated: " << iso_time(r->header.updated) << "\n";
     if (!r->header.case_name.empty()) std::cout << "case: " << r->header.case_name << "\n";
+    if (!r->header.sender.empty())
+      std::cout << "received from: " << r->header.sender << " (" << r->header.verification << ")\n";
     if (!r->header.tags.empty()) {
       std::cout << "tags:";
       for (const auto& t : r->header.tags) std::cout << " " << t;

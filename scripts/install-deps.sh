@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config python3 libssl-dev
   libsodium-dev libsqlcipher-dev libcli11-dev nlohmann-json3-dev
   libicu-dev libre2-dev libphonenumber-dev libarchive-dev libqrencode-dev
-  age minisign tar coreutils
+  age minisign tar coreutils bsdutils
   catch2
   sqlcipher
 )

@@ -193,8 +193,7 @@ Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::Ide
       case crypto::AgeFailure::kInvalidInput:
         return st;
       default:
-        return Status{Code::kCorrupt, std::string("the bundle does not decrypt (") +
-                                          crypto::age_failure_name(plain.failure()) + " failure: damaged or modified)"};
+        return Status{Code::kCorrupt, "the bundle does not decrypt (" + st.message() + "): damaged or modified"};
     }
   }
   std::span<const uint8_t> payload = plain->bytes();

@@ -171,6 +171,20 @@ struct Engine::Impl {
     if (it != gz.groups_of.end())
       for (auto g : it->second)
         for (const auto& v : gz.groups[g]) variants.push_back(v);
+    // Productive diminutives of the short forms: Маша -> Машенька, Машка, Машуля;
+    // Таня -> Танечка, Танька, Танюша; Дима -> Димочка, Димка, Димон.
+    const std::size_t listed = variants.size();
+    for (std::size_t k = 0; k < listed; ++k) {
+      const std::u32string v = text::lower(variants[k]);
+      if (v.size() < 3 || v.size() > 5 || !has_cyrillic(v)) continue;
+      const std::u32string stem = v.substr(0, v.size() - 1);
+      if (v.back() == U'я') {
+        for (const char32_t* suf : {U"енька", U"ечка", U"ька", U"юша", U"юшка", U"юля", U"уся"}) variants.push_back(stem + suf);
+      } else if (v.back() == U'а') {
+        for (const char32_t* suf : {U"енька", U"ечка", U"очка", U"ка", U"уля", U"уся", U"уша", U"ушка", U"он", U"ун"})
+          variants.push_back(stem + suf);
+      }
+    }
     for (const auto& v : variants) {
       people[p].bases[kGiven].push_back(text::key_of(v));
       add_form(v, p, kGiven, true);
@@ -264,7 +278,9 @@ struct Engine::Impl {
 
   void add_compact(std::string_view s, std::uint32_t p, Kind kind) {
     std::u32string c = compact(s);
-    if (c.size() < 5) return;
+    // Identifiers and addresses without a digit are not looked for (they would be found
+    // only by a scan of the whole text; names in them are matched as names anyway).
+    if (c.size() < 5 || c.find_first_of(U"0123456789") == std::u32string::npos) return;
     compact_by_prefix[c.substr(0, 4)].push_back(static_cast<std::uint32_t>(compacts.size()));
     compacts.push_back({std::move(c), p, kind});
   }
@@ -576,14 +592,16 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     cands.push_back(std::move(c));
   }
   // Register identifiers and addresses in any spacing/punctuation.
-  if (!im.compacts.empty()) {
+  // Only near digits: every register identifier and address kept here has one (compile()).
+  for (const auto& [wb, we] : im.compacts.empty() ? std::vector<std::pair<std::size_t, std::size_t>>{}
+                                                   : patterns::digit_windows(s, 160, 60)) {
     std::u32string ct;
     std::vector<std::size_t> off;  // byte offset of each compact char, plus end offsets
     std::vector<std::size_t> endoff;
     std::vector<bool> word_start;
-    std::size_t i = 0;
+    std::size_t i = wb;
     bool prev_word = false;
-    while (i < s.size()) {
+    while (i < we) {
       const std::size_t b = i;
       const char32_t c = text::next_code_point(s, i);
       const bool w = (c >= '0' && c <= '9') || (text::is_letter(c) && !text::is_combining(c));

@@ -499,6 +499,31 @@ void find_spelled_numbers(std::string_view s, std::vector<Found>& out) {
 
 }  // namespace
 
+std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view s, std::size_t before,
+                                                              std::size_t after) {
+  std::vector<std::pair<std::size_t, std::size_t>> windows;
+  std::size_t covered = 0;  // windows already reach this far: skip digits inside them cheaply
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') continue;
+    if (!windows.empty() && i + after <= covered) continue;
+    std::size_t b = i > before ? i - before : 0;
+    std::size_t e = std::min(s.size(), i + after);
+    while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
+    while (e < s.size() && (static_cast<unsigned char>(s[e]) & 0xC0) == 0x80) ++e;
+    // Start and end at a space or line break where possible, so no word is cut.
+    std::size_t b2 = b;
+    while (b2 > 0 && b2 + 40 > b && s[b2] != ' ' && s[b2] != '\n') --b2;
+    if (s[b2] == ' ' || s[b2] == '\n' || b2 == 0) b = b2;
+    std::size_t e2 = e;
+    while (e2 < s.size() && e2 < e + 40 && s[e2] != ' ' && s[e2] != '\n') ++e2;
+    e = e2;
+    if (!windows.empty() && b <= windows.back().second) windows.back().second = std::max(windows.back().second, e);
+    else windows.push_back({b, e});
+    covered = windows.back().second;
+  }
+  return windows;
+}
+
 std::vector<Found> find_all(std::string_view s) {
   std::vector<Found> out;
   re2::StringPiece input(s.data(), s.size());
@@ -512,25 +537,7 @@ std::vector<Found> find_all(std::string_view s) {
   // Windows of text around digits: every pattern that needs a digit runs only there, so
   // prose without numbers costs one byte scan. A window reaches 200 bytes before the first
   // digit (an address prefix and street name) and 80 after the last; close windows merge.
-  std::vector<std::pair<std::size_t, std::size_t>> windows;
-  if (has_digit) {
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] < '0' || s[i] > '9') continue;
-      std::size_t b = i > 200 ? i - 200 : 0;
-      std::size_t e = std::min(s.size(), i + 80);
-      while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
-      while (e < s.size() && (static_cast<unsigned char>(s[e]) & 0xC0) == 0x80) ++e;
-      // Start and end at a space or line break where possible, so no word is cut.
-      std::size_t b2 = b;
-      while (b2 > 0 && b2 + 40 > b && s[b2] != ' ' && s[b2] != '\n') --b2;
-      if (s[b2] == ' ' || s[b2] == '\n' || b2 == 0) b = b2;
-      std::size_t e2 = e;
-      while (e2 < s.size() && e2 < e + 40 && s[e2] != ' ' && s[e2] != '\n') ++e2;
-      e = e2;
-      if (!windows.empty() && b <= windows.back().second) windows.back().second = std::max(windows.back().second, e);
-      else windows.push_back({b, e});
-    }
-  }
+  const auto windows = has_digit ? digit_windows(s, 200, 80) : std::vector<std::pair<std::size_t, std::size_t>>{};
   // One RE2::Set pass per window says which digit patterns occur there; only those run.
   struct Task {
     std::size_t rule, wb, we;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fieldnotes::redact::patterns {
@@ -32,6 +33,12 @@ std::string phone_digits(std::string_view phone);
 // True if the digit strings pass the INN (10 or 12 digits) / SNILS (11 digits) checksums.
 bool inn_checksum_ok(std::string_view digits);
 bool snils_checksum_ok(std::string_view digits);
+
+// Windows [begin, end) of text around digits: from `before` bytes before a digit to `after`
+// bytes after it, widened to the nearest space, merged when they touch. Patterns that need a
+// digit (and register identifiers) are looked for only there.
+std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view text, std::size_t before,
+                                                              std::size_t after);
 
 // Scans `text` (valid UTF-8) and returns every identifier found, unordered, possibly
 // overlapping (the caller resolves overlaps: longer and earlier spans win).

@@ -382,11 +382,198 @@ class PanicAndLocking(Cli):
         self.assertIn(b"written while", self.ok(["show", "1"]).stdout)
 
 
+class Sharing(Cli):
+    """share / receive between two vaults, and with Debian's age, tar, minisign, sha256sum."""
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.alice, self.bob = self.vault, os.path.join(self.tmp, "bob")
+        self.ok(["init", "--kdf-profile", "test", "--vault", self.bob], vault=False)
+        self.a_id = json.loads(self.ok(["identity", "show", "--json"]).stdout)
+        self.b_id = json.loads(self.fn_bob(["identity", "show", "--json"]).stdout)
+        self.ok(["contact", "add", "Bob", "--age", self.b_id["age"], "--minisign", self.b_id["minisign"]])
+        self.fn_bob(["contact", "add", "Alice", "--age", self.a_id["age"], "--minisign", self.a_id["minisign"]])
+        self.add("Показания: Юрий Дегтярёв, телефон +7 916 555-01-23, в/ч 12345.\n", title="Testimony")
+
+    def fn_bob(self, args, code=0, **kw):
+        p = self.run_fn(args + ["--vault", self.bob], vault=False, **kw)
+        self.assertEqual(p.returncode, code, p.stderr.decode())
+        return p
+
+    def share_to_bob(self, extra=()):
+        out = os.path.join(self.tmp, "b%d.age" % secrets.randbelow(10**9))
+        self.ok(["share", "1", "--to", "Bob", "-o", out] + list(extra))
+        return out
+
+    def test_identity_json_shape(self):
+        self.assertEqual(sorted(self.a_id), ["age", "fingerprint", "minisign"])
+        self.assertRegex(self.a_id["age"], r"^age1[02-9ac-hj-np-z]{58}$")
+        self.assertRegex(self.a_id["minisign"], r"^RW[A-Za-z0-9+/]{54}$")
+        self.assertRegex(self.a_id["fingerprint"], r"^([A-Z2-7]{4}-){3}[A-Z2-7]{4}$")
+        self.assertEqual(json.loads(self.ok(["identity", "show", "--json"]).stdout), self.a_id)  # stable
+        qr = self.ok(["identity", "show", "--qr"]).stdout.decode()
+        self.assertIn("\u2588", qr)
+
+    def test_fieldnotes_to_fieldnotes_verified_and_replay_refused(self):
+        b = self.share_to_bob()
+        ids = self.fn_bob(["receive", b]).stdout.split()
+        self.assertEqual(ids, [b"1"])
+        rec = json.loads(self.fn_bob(["show", "1", "--json"]).stdout)
+        self.assertEqual((rec["sender"], rec["verification"], rec["kind"]), ("Alice", "verified", "received"))
+        self.assertNotIn("Дегтярёв", rec["body"])
+        self.assertNotIn("555-01-23", rec["body"])
+        before = snapshot(self.bob)
+        p = self.fn_bob(["receive", b], code=4)
+        self.assertIn("replay", p.stderr.decode())
+        self.assertEqual(snapshot(self.bob), before)
+        # a later bundle is accepted; an older one (sequence) is refused
+        b2 = self.share_to_bob()
+        b3 = self.share_to_bob()
+        self.fn_bob(["receive", b3])
+        self.fn_bob(["receive", b2], code=4)
+
+    def test_unknown_signer_needs_accept(self):
+        self.fn_bob(["contact", "rm", "Alice"])
+        b = self.share_to_bob()
+        p = self.fn_bob(["receive", b], code=4)
+        self.assertIn(self.a_id["fingerprint"], p.stderr.decode())
+        self.fn_bob(["receive", b, "--accept-signer", "Alice (checked)"])
+        names = [c["name"] for c in json.loads(self.fn_bob(["contact", "list", "--json"]).stdout)]
+        self.assertIn("Alice (checked)", names)
+
+    def test_not_for_this_vault_and_reencryption(self):
+        carol = os.path.join(self.tmp, "carol")
+        self.ok(["init", "--kdf-profile", "test", "--vault", carol], vault=False)
+        b = self.share_to_bob()
+        p = self.run_fn(["receive", b, "--vault", carol], vault=False)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("not addressed", p.stderr.decode())
+
+    def test_flipped_byte_anywhere_exit_3_vault_unchanged(self):
+        b = self.share_to_bob()
+        with open(b, "rb") as f:
+            data = f.read()
+        before = snapshot(self.bob)
+        step = max(1, len(data) // 40)
+        for i in list(range(0, len(data), step)) + [len(data) - 1]:
+            bad = bytearray(data)
+            bad[i] ^= 0x20
+            path = os.path.join(self.tmp, "bad.age")
+            with open(path, "wb") as f:
+                f.write(bad)
+            p = self.run_fn(["receive", path, "--vault", self.bob], vault=False)
+            self.assertEqual(p.returncode, 3, "byte %d: %s" % (i, p.stderr.decode()))
+        for cut in (10, len(data) // 2, len(data) - 1):
+            path = os.path.join(self.tmp, "cut.age")
+            with open(path, "wb") as f:
+                f.write(data[:cut])
+            self.assertEqual(self.run_fn(["receive", path, "--vault", self.bob], vault=False).returncode, 3)
+        with open(os.path.join(self.tmp, "long.age"), "wb") as f:
+            f.write(data + b"x")
+        self.assertEqual(self.run_fn(["receive", os.path.join(self.tmp, "long.age"), "--vault", self.bob], vault=False).returncode, 3)
+        self.assertEqual(snapshot(self.bob), before)
+
+    def test_standard_tools_open_and_check_a_bundle(self):
+        if not shutil.which("age") or not shutil.which("minisign"):
+            self.skipTest("Debian's age and minisign are not installed")
+        key = os.path.join(self.tmp, "carol.key")
+        subprocess.run(["age-keygen", "-o", key], check=True, stderr=subprocess.DEVNULL)
+        with open(key) as f:
+            carol = re.search(r"age1[0-9a-z]+", f.read()).group(0)
+        self.ok(["contact", "add", "Carol", "--age", carol])
+        b = os.path.join(self.tmp, "c.age")
+        self.ok(["share", "1", "--to", "Carol", "-o", b])
+        out = os.path.join(self.tmp, "x")
+        os.mkdir(out)
+        age = subprocess.run(["age", "-d", "-i", key, b], stdout=subprocess.PIPE, check=True)
+        subprocess.run(["tar", "x", "-C", out], input=age.stdout, check=True)
+        self.assertEqual(sorted(os.listdir(out)), ["MANIFEST.json", "SHA256SUMS", "SHA256SUMS.minisig", "records"])
+        self.assertEqual(os.listdir(os.path.join(out, "records")), ["0001.md"])  # names reveal nothing
+        subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=out, check=True, stdout=subprocess.DEVNULL)
+        v = subprocess.run(["minisign", "-V", "-m", "SHA256SUMS", "-P", self.a_id["minisign"]], cwd=out,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(v.returncode, 0, v.stderr)
+        self.assertIn(b"Trusted comment: fieldnotes bundle", v.stdout)
+        with open(os.path.join(out, "MANIFEST.json")) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest["recipients"], [carol])
+        self.assertEqual(manifest["sender"]["minisign"], self.a_id["minisign"])
+        # a modified record fails sha256sum -c
+        with open(os.path.join(out, "records", "0001.md"), "a") as f:
+            f.write("x")
+        self.assertNotEqual(subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL).returncode, 0)
+
+    def test_plain_age_files_need_allow_unsigned(self):
+        if not shutil.which("age"):
+            self.skipTest("Debian's age is not installed")
+        path = os.path.join(self.tmp, "plain.age")
+        subprocess.run(["age", "-r", self.b_id["age"], "-o", path], input="notes from a colleague\n".encode(), check=True)
+        self.fn_bob(["receive", path], code=4)
+        self.assertEqual(self.fn_bob(["receive", path, "--allow-unsigned"]).stdout.split(), [b"1"])
+        rec = json.loads(self.fn_bob(["show", "1", "--json"]).stdout)
+        self.assertEqual((rec["verification"], rec["body"]), ("unverified", "notes from a colleague\n"))
+
+    def test_age_passphrase_file_received_with_the_passphrase(self):
+        if not shutil.which("age") or not shutil.which("script"):
+            self.skipTest("age or script(1) missing")
+        src = os.path.join(self.tmp, "in.txt")
+        with open(src, "w") as f:
+            f.write("passphrase-protected notes\n")
+        path = os.path.join(self.tmp, "pp.age")
+        # Debian's age reads a passphrase only from a terminal: script(1) gives it one.
+        feed = "sleep 1; printf 'bundle pass 123\\n'; sleep 1; printf 'bundle pass 123\\n'; sleep 1"
+        subprocess.run(["sh", "-c", "(%s) | script -qec 'age -p -o %s %s' /dev/null" % (feed, path, src)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        self.assertTrue(os.path.exists(path))
+        self.fn_bob(["receive", path, "--allow-unsigned"], fds={"--bundle-passphrase-fd": b"wrong\n"}, code=2)
+        self.fn_bob(["receive", path, "--allow-unsigned"], fds={"--bundle-passphrase-fd": b"bundle pass 123\n"})
+
+    def test_passphrase_bundle_between_vaults(self):
+        b = os.path.join(self.tmp, "p.age")
+        self.ok(["share", "1", "--passphrase", "--work-factor", "10", "-o", b], fds={"--bundle-passphrase-fd": b"shared secret\n"})
+        self.fn_bob(["receive", b], fds={"--bundle-passphrase-fd": b"shared secret\n"})
+
+    def test_full_share_needs_confirmation_and_no_partial_file(self):
+        out = os.path.join(self.tmp, "full.age")
+        p = self.run_fn(["share", "1", "--to", "Bob", "--full", "-o", out])
+        self.assertEqual(p.returncode, 4)
+        self.assertFalse(os.path.exists(out))
+        p = self.run_fn(["share", "1", "--to", "Nobody", "-o", out])
+        self.assertEqual(p.returncode, 3)
+        self.assertFalse(os.path.exists(out))
+        self.ok(["share", "1", "--to", "Bob", "--full", "--confirm-full", "-o", out])
+        self.fn_bob(["receive", out])
+        self.assertIn("Дегтярёв", json.loads(self.fn_bob(["show", "1", "--json"]).stdout)["body"])
+        self.assertIn("share-full", [e["operation"] for e in json.loads(self.ok(["log", "--json"]).stdout)])
+
+
 class Binary(unittest.TestCase):
     def test_linked_against_sqlcipher_not_sqlite(self):
         out = subprocess.run(["ldd", BIN], stdout=subprocess.PIPE, check=True).stdout.decode()
         self.assertIn("libsqlcipher", out)
         self.assertNotRegex(out, r"libsqlite3\.so")
+
+    def test_database_is_not_readable_without_the_key(self):
+        if not shutil.which("sqlcipher"):
+            self.skipTest("sqlcipher CLI missing")
+        d = tempfile.mkdtemp()
+        try:
+            v = os.path.join(d, "v")
+            r, w = os.pipe()
+            os.write(w, PASS)
+            os.close(w)
+            subprocess.run([BIN, "init", "--vault", v, "--kdf-profile", "test", "--passphrase-fd", str(r)],
+                           pass_fds=[r], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            os.close(r)
+            p = subprocess.run(["sqlcipher", os.path.join(v, "vault.db"), "SELECT count(*) FROM sqlite_master;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertIn(b"not a database", p.stderr + p.stdout)
+            with open(os.path.join(v, "vault.db"), "rb") as f:
+                self.assertNotEqual(f.read(16), b"SQLite format 3\x00")
+        finally:
+            shutil.rmtree(d)
 
     def test_usage_errors_exit_1(self):
         self.assertEqual(subprocess.run([BIN], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode, 1)

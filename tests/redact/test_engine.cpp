@@ -161,6 +161,15 @@ TEST_CASE("register: diminutives", "[register][diminutive]") {
   CHECK(contains(out, "пришли"));
 }
 
+TEST_CASE("register: productive diminutives of short forms", "[register][diminutive]") {
+  const std::vector<PersonEntry> reg{person("Мария Никишина"), person("Татьяна Яковлева"), person("Дмитрий Орехов")};
+  const std::string out = run(reg, "Машенька, Машуля, Танечка, Танюша, Димочка и Mashenka пришли.");
+  for (const char* w : {"Машенька", "Машуля", "Танечка", "Танюша", "Димочка", "Mashenka"}) {
+    INFO(w);
+    CHECK_FALSE(contains(out, w));
+  }
+}
+
 TEST_CASE("register: initials with the surname in both orders, and initials alone", "[register][initials]") {
   const std::vector<PersonEntry> reg{person("Дмитрий Александрович Орехов")};
   for (const char* t : {"Д. Орехов подписал", "Орехов Д.А. подписал", "Orekhov D.A. signed", "D. A. Orekhov signed",
