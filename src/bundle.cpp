@@ -196,9 +196,14 @@ Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::Ide
         return Status{Code::kCorrupt, "the bundle does not decrypt (" + st.message() + "): damaged or modified"};
     }
   }
-  std::span<const uint8_t> payload = plain->bytes();
+  return open_payload(plain->bytes(), mine->age.to_string(), asked, crypto::hash_sha256(file), options.allow_unsigned);
+}
+
+Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
+                                  bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned) {
   OpenedBundle out;
-  out.by_passphrase = asked;
+  out.by_passphrase = by_passphrase;
+  const bool asked = by_passphrase;
 
   bool is_tar = payload.size() >= 512 && payload.size() % 512 == 0 &&
                 std::string_view(reinterpret_cast<const char*>(payload.data()) + 257, 5) == "ustar";
@@ -213,10 +218,9 @@ Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::Ide
   bool is_ours = by_name.count(kManifest) != 0;
 
   if (!is_ours) {
-    if (!options.allow_unsigned)
+    if (!allow_unsigned)
       return Status{Code::kRefused, "the file is not a signed fieldnotes bundle, so its sender cannot be verified"};
-    auto h = crypto::hash_sha256(file);
-    out.bundle_id = "unsigned-" + hex(h);
+    out.bundle_id = "unsigned-" + hex(file_hash);
     out.redacted = false;
     if (is_tar) {
       out.kind = BundleKind::kUnsignedTar;
@@ -296,7 +300,7 @@ Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::Ide
       if (!passphrase) return Status{Code::kRefused, "the bundle was re-encrypted: it was made for X25519 recipients, not a passphrase"};
     } else {
       bool found = false;
-      for (const auto& r : m.at("recipients")) found = found || (r.is_string() && r.get<std::string>() == mine->age.to_string());
+      for (const auto& r : m.at("recipients")) found = found || (r.is_string() && r.get<std::string>() == my_recipient);
       if (!found) return Status{Code::kRefused, "the bundle was re-encrypted: this vault is not among the recipients its sender signed"};
     }
     std::set<std::string> seen;

@@ -84,4 +84,9 @@ struct OpenOptions {
 Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
                                  const OpenOptions& options);
 
+// The checks of open_bundle after decryption, on the decrypted payload (also the entry point
+// of the bundle fuzz target). `file_hash` names unsigned files.
+Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
+                                  bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned);
+
 }  // namespace fieldnotes::core

@@ -104,6 +104,12 @@ struct Engine::Impl {
   std::vector<Person> people;
   std::unordered_map<std::string, std::vector<Hit>> forms;
   std::unordered_map<std::string, std::vector<Hit>> typo;  // one-deletion variants of long surname keys
+  // First two bytes of every key a typo can be compared with: a cheap filter that spares most
+  // words the one-deletion look-ups.
+  std::unordered_set<std::uint16_t> typo_prefixes;
+  static std::uint16_t prefix2(std::string_view k) {
+    return k.size() < 2 ? 0 : static_cast<std::uint16_t>(static_cast<unsigned char>(k[0]) << 8 | static_cast<unsigned char>(k[1]));
+  }
   std::unordered_map<std::string, std::uint32_t> phones;   // normalised digits
   std::unordered_map<std::string, std::uint32_t> emails;   // lower-case
   std::unordered_map<std::string, std::uint32_t> handles;  // lower-case, without '@'
@@ -142,13 +148,9 @@ struct Engine::Impl {
   void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary) {
     const std::string k = text::key_of(form);
     if (k.size() < 2) return;
-    auto& v = forms[k];
-    for (auto& h : v)
-      if (h.person == person && h.part == part) {
-        h.primary = h.primary || primary;
-        return;
-      }
-    v.push_back({person, part, primary});
+    // Duplicates are removed once at the end of compile() (a scan here would be quadratic
+    // in the number of people sharing a name).
+    forms[k].push_back({person, part, primary});
   }
 
   void add_typos(const std::u32string& form, std::uint32_t person) {
@@ -157,17 +159,25 @@ struct Engine::Impl {
     for (std::size_t i = 0; i < k.size(); ++i) {
       std::string d = k.substr(0, i) + k.substr(i + 1);
       auto& v = typo[d];
-      bool seen = false;
-      for (auto& h : v) seen = seen || h.person == person;
-      if (!seen) v.push_back({person, kFamily, true});
+      if (v.empty() || v.back().person != person) v.push_back({person, kFamily, true});
     }
   }
 
-  void add_given(std::uint32_t p, const std::u32string& name) {
+  // Keys of every form of a given name with its variants and diminutives, computed once per
+  // distinct name (a register of 10,000 people has a few hundred distinct given names).
+  struct GivenKeys {
+    std::vector<std::string> bases;
+    std::vector<std::string> forms;
+  };
+  std::unordered_map<std::string, GivenKeys> given_cache;
+
+  const GivenKeys& given_keys(const std::u32string& name) {
+    const std::string name_key = text::key_of(name);
+    if (auto it = given_cache.find(name_key); it != given_cache.end()) return it->second;
     const auto& gz = Gazetteer::get();
     const std::u32string cyr = text::cyrillic_reading(name);
     std::vector<std::u32string> variants{name, cyr};
-    auto it = gz.groups_of.find(text::key_of(name));
+    auto it = gz.groups_of.find(name_key);
     if (it != gz.groups_of.end())
       for (auto g : it->second)
         for (const auto& v : gz.groups[g]) variants.push_back(v);
@@ -185,12 +195,26 @@ struct Engine::Impl {
           variants.push_back(stem + suf);
       }
     }
+    GivenKeys gk;
     for (const auto& v : variants) {
-      people[p].bases[kGiven].push_back(text::key_of(v));
-      add_form(v, p, kGiven, true);
+      gk.bases.push_back(text::key_of(v));
+      gk.forms.push_back(gk.bases.back());
       if (has_cyrillic(v) || v == cyr)
-        for (const auto& f : morph::given_forms(has_cyrillic(v) ? v : cyr, true)) add_form(f, p, kGiven, true);
+        for (const auto& f : morph::given_forms(has_cyrillic(v) ? v : cyr, true)) gk.forms.push_back(text::key_of(f));
     }
+    for (auto* list : {&gk.bases, &gk.forms}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    return given_cache.emplace(name_key, std::move(gk)).first->second;
+  }
+
+  void add_given(std::uint32_t p, const std::u32string& name) {
+    const GivenKeys& gk = given_keys(name);
+    auto& bases = people[p].bases[kGiven];
+    bases.insert(bases.end(), gk.bases.begin(), gk.bases.end());
+    for (const auto& k : gk.forms)
+      if (k.size() >= 2) forms[k].push_back({p, kGiven, true});
     people[p].has[kGiven] = true;
   }
 
@@ -324,9 +348,29 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     for (const auto& ad : entry.addresses) im.add_compact(nfc(text::repair_utf8(ad, &changed)), p, Kind::kAddress);
   }
   // Hits sorted by person: the matcher finds one person's parts by binary search.
-  auto by_person = [](const Impl::Hit& a, const Impl::Hit& b) { return a.person < b.person; };
-  for (auto& [k, v] : im.forms) std::stable_sort(v.begin(), v.end(), by_person);
-  for (auto& [k, v] : im.typo) std::stable_sort(v.begin(), v.end(), by_person);
+  // Merged duplicates: one hit per (person, part), primary if any copy was.
+  auto by_person_part = [](const Impl::Hit& a, const Impl::Hit& b) {
+    return a.person != b.person ? a.person < b.person : a.part < b.part;
+  };
+  auto dedupe = [&](std::vector<Impl::Hit>& v) {
+    std::sort(v.begin(), v.end(), by_person_part);
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < v.size(); ++r) {
+      if (w > 0 && v[w - 1].person == v[r].person && v[w - 1].part == v[r].part) {
+        v[w - 1].primary = v[w - 1].primary || v[r].primary;
+      } else {
+        v[w++] = v[r];
+      }
+    }
+    v.resize(w);
+  };
+  for (auto& [k, v] : im.forms) dedupe(v);
+  for (auto& [k, v] : im.typo) dedupe(v);
+  for (const auto& [k, v] : im.typo) im.typo_prefixes.insert(Impl::prefix2(k));
+  for (const auto& [k, v] : im.forms)
+    if (k.size() + 1 >= kTypoMinKey)
+      for (const auto& h : v)
+        if (h.part == kFamily) { im.typo_prefixes.insert(Impl::prefix2(k)); break; }
   return e;
 }
 
@@ -668,7 +712,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       hits[i] = &it->second;
       continue;
     }
-    if (t.key.size() + 1 >= kTypoMinKey && !im.typo.empty()) {
+    const auto maybe_typo = [&] {
+      const std::string& k = t.key;
+      if (im.typo_prefixes.count(Engine::Impl::prefix2(k))) return true;
+      if (k.size() > 2 && im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(k).substr(1)))) return true;
+      const char p02[2] = {k[0], k.size() > 2 ? k[2] : '\0'};
+      return im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(p02, 2))) > 0;
+    };
+    if (t.key.size() + 1 >= kTypoMinKey && !im.typo.empty() && maybe_typo()) {
       // Missing letter, extra letter, or one substituted letter.
       std::vector<Engine::Impl::Hit> th;
       auto merge = [&](const std::vector<Engine::Impl::Hit>& v) {

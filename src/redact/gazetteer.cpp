@@ -72,6 +72,15 @@ const Gazetteer& Gazetteer::get() {
         variants.push_back(text::lower(text::to_u32(w)));
       }
       if (variants.empty()) return;
+      // Affectionate forms of the short names (Маша -> Машенька, Таня -> Танечка, Танюша),
+      // only the suffixes that no ordinary word shares.
+      const std::size_t listed = variants.size();
+      for (std::size_t k = 0; k < listed; ++k) {
+        const std::u32string v = variants[k];
+        if (v.size() < 3 || v.size() > 5 || !has_cyrillic(v) || (v.back() != U'а' && v.back() != U'я')) continue;
+        const std::u32string stem = v.substr(0, v.size() - 1);
+        for (const char32_t* suf : {U"енька", U"ечка", U"очка", U"юша", U"уля", U"уся"}) variants.push_back(stem + suf);
+      }
       const auto id = static_cast<std::uint32_t>(z.groups.size());
       for (const auto& v : variants) {
         z.groups_of[text::key_of(v)].push_back(id);

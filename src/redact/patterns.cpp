@@ -9,9 +9,6 @@
 #include <memory>
 #include <string>
 #include <unordered_set>
-#include <chrono>
-#include <cstdlib>
-#include <cstdio>
 
 #include "src/redact/text.h"
 
@@ -160,6 +157,8 @@ const std::vector<Rule>& rules() {
     add(R"(\d{4}\s?[A-Z]{2}-?\d)", Kind::kPlate, "pattern:plate-by");
     // GPS.
     add(R"(-?\d{1,3}\.\d{3,8}°?\s*[NSEWСЮ]?\s*,\s*-?\d{1,3}\.\d{3,8}°?\s*[NSEWВЗ]?)", Kind::kCoord, "pattern:coord");
+    add(R"((?:[NS]\s?\d{1,3}\.\d{3,8}°?|\d{1,3}\.\d{3,8}°?\s*[NS])\s*,?\s*(?:[EW]\s?\d{1,3}\.\d{3,8}°?|\d{1,3}\.\d{3,8}°?\s*[EW]))",
+        Kind::kCoord, "pattern:coord");
     add(R"(\d{1,3}°\s?\d{1,2}(?:[.,]\d+)?[′'’]\s?(?:\d{1,2}(?:[.,]\d+)?\s?[″"”]|'')?\s*(?:[NSEW]\b|(?:пн|пд|сх|зх|с|ю|в|з)\.?\s*(?:ш|д)\.?)?)",
         Kind::kCoord, "pattern:coord-dms");
     // Street addresses.
@@ -167,7 +166,7 @@ const std::vector<Rule>& rules() {
         Kind::kAddress, "pattern:address-ru");
     add(R"(\d{1,5}\pL?\s+(?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Prospekt|Prospect|Square|Sq\.?|Embankment|Highway|Drive|Way|Alley)(?:\s*,?\s*(?:apt\.?|apartment|flat|fl\.?|suite|room)\s*\d+\pL?)?)",
         Kind::kAddress, "pattern:address-en");
-    add(R"((?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Blvd\.|Boulevard)\s*,?\s*\d{1,5}(?:[/\-]\d+)?\pL?(?:\s*,?\s*(?:apt\.?|apartment|flat)\s*\d+)?)",
+    add(R"((?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.|Str\.|str\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Blvd\.|Boulevard|ulitsa|ul\.)\s*,?\s*\d{1,5}(?:[/\-]\d+)?\pL?(?:\s*,?\s*(?:apt\.?|apartment|flat)\s*\d+)?)",
         Kind::kAddress, "pattern:address-en");
     const std::string num = std::string("(?:\\d+|") + kNumberWords + ")";
     add("(?i)(?:\\p{Lu}\\pL+,?\\s*)?(?:дом|д\\.|будинок|буд\\.)\\s*" + num + "(?:\\s*,?\\s*(?:квартира|кв\\.)\\s*" + num + ")",
@@ -341,7 +340,8 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
 void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
   static const std::unique_ptr<RE2> cue = compile(
       R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
-  static const std::unique_ptr<RE2> numeric = compile(R"(\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2})");
+  static const std::unique_ptr<RE2> numeric =
+      compile(R"((?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}))");
   static const std::unique_ptr<RE2> after = compile(
       R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
   re2::StringPiece input(s.data(), s.size());
@@ -561,16 +561,9 @@ std::vector<Found> find_all(std::string_view s) {
       for (int idx : which) tasks.push_back({digit_rule_index()[static_cast<std::size_t>(idx)], wb, we});
     }
   }
-  static const bool kProfile = std::getenv("FIELDNOTES_REDACT_PROFILE") != nullptr;
   for (const auto& task : tasks) {
     const Rule& rule = all[task.rule];
     const std::size_t wb = task.wb, we = task.we;
-    const auto t0 = kProfile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    struct Timer {
-      bool on; std::chrono::steady_clock::time_point t0; const Rule& r;
-      ~Timer() { if (on) std::fprintf(stderr, "%-28s %.3f ms\n", r.re->pattern().substr(0, 28).c_str(),
-                                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()); }
-    } timer{kProfile, t0, rule};
     {
     re2::StringPiece m;
     std::size_t pos = wb;
@@ -638,16 +631,9 @@ std::vector<Found> find_all(std::string_view s) {
     }
     }
   }
-  auto timed = [&](const char* what, auto&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    if (kProfile)
-      std::fprintf(stderr, "%-28s %.3f ms\n", what,
-                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  };
-  timed("dob", [&] { find_dates_of_birth(s, out); });
-  if (s.find('|') != std::string_view::npos) timed("table", [&] { find_table_dates_of_birth(s, out); });
-  timed("spelled", [&] { find_spelled_numbers(s, out); });
+  find_dates_of_birth(s, out);
+  if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
+  find_spelled_numbers(s, out);
   return out;
 }
 
