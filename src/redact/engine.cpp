@@ -579,11 +579,10 @@ struct Session::State {
     return label;
   }
 
-  bool kept_by_consent(std::uint32_t p) const {
-    const auto d = engine->impl().people[p].disclose;
-    if (d == Disclose::kPublic) return true;
-    return d == Disclose::kCoCounsel && options.audience == Audience::kCoCounsel;
-  }
+  // Whose name may stay for this audience, one flag per register entry (computed once).
+  std::vector<bool> kept;
+
+  bool kept_by_consent(std::uint32_t p) const { return kept[p]; }
 
   std::string redact(std::string_view input, std::vector<Span>* report);
 };
@@ -591,6 +590,9 @@ struct Session::State {
 Session::Session(const Engine& engine, Options options) : state_(std::make_unique<State>()) {
   state_->engine = &engine;
   for (const auto& k : options.keep) state_->keep_nfc.push_back(nfc(k));
+  for (const auto& p : engine.impl().people)
+    state_->kept.push_back(p.disclose == Disclose::kPublic ||
+                           (p.disclose == Disclose::kCoCounsel && options.audience == Audience::kCoCounsel));
   state_->options = std::move(options);
 }
 Session::~Session() = default;
