@@ -2,6 +2,7 @@
 // fieldnotes show ID [--json]
 // fieldnotes search TEXT [--json]
 #include <ctime>
+#include <map>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,10 @@ std::string iso_time(int64_t t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+json attachment_json(const vault::AttachmentInfo& a) {
+  return {{"id", a.id}, {"name", a.name}, {"type", a.type}, {"size", a.size}};
 }
 
 json header_json(const vault::Record& r) {
@@ -45,11 +50,24 @@ struct ListOptions {
 void run_list(const ListOptions& o) {
   with_unlocked_vault([&](vault::Vault& v) {
     json out = json::array();
+    std::map<int64_t, json> atts;
+    if (globals().json) {
+      auto all = v.attachments(0);
+      if (!all) fail(all.status(), "cannot read the attachments");
+      for (const auto& a : *all) {
+        if (!atts.count(a.record_id)) atts[a.record_id] = json::array();
+        atts[a.record_id].push_back(attachment_json(a));
+      }
+    }
     Status st = v.for_each_record(false, [&](const vault::Record& r) {
       if (!o.case_name.empty() && r.header.case_name != o.case_name) return true;
       if (!o.tag.empty() && std::find(r.header.tags.begin(), r.header.tags.end(), o.tag) == r.header.tags.end())
         return true;
-      if (globals().json) out.push_back(header_json(r));
+      if (globals().json) {
+        json j = header_json(r);
+        j["attachments"] = atts.count(r.id) ? atts[r.id] : json::array();
+        out.push_back(j);
+      }
       else print_line(r);
       return true;
     });
@@ -67,8 +85,12 @@ void run_show(const ShowOptions& o) {
   with_unlocked_vault([&](vault::Vault& v) {
     auto r = v.get_record(id);
     if (!r) fail(r.status(), "cannot show record " + o.id);
+    auto atts = v.attachments(id);
+    if (!atts) fail(atts.status(), "cannot read the attachments of record " + o.id);
     if (globals().json) {
       json j = header_json(*r);
+      j["attachments"] = json::array();
+      for (const auto& a : *atts) j["attachments"].push_back(attachment_json(a));
       j["body"] = r->body;
       std::string s = j.dump(2);
       std::cout << s << "\n";
@@ -92,6 +114,8 @@ void run_show(const ShowOptions& o) {
       for (const auto& p : r->header.people) std::cout << " " << p << ";";
       std::cout << "\n";
     }
+    for (const auto& a : *atts)
+      std::cout << "attachment " << a.id << ": " << a.name << " (" << a.type << ", " << a.size << " bytes)\n";
     std::cout << "\n" << r->body;
     if (!r->body.empty() && r->body.back() != '\n') std::cout << "\n";
   });

@@ -16,12 +16,14 @@ void run_verify() {
     vault::VerifyReport rep = v.verify();
     if (globals().json) {
       nlohmann::json j = {{"records", rep.records_checked}, {"people", rep.people_checked},
+                          {"attachments", rep.attachments_checked},
                           {"audit_entries", rep.audit_checked}, {"problems", rep.problems},
                           {"ok", rep.problems.empty()}};
       std::cout << j.dump(2) << "\n";
     } else {
       for (const auto& p : rep.problems) std::cout << "FAILED\t" << p << "\n";
-      std::cout << rep.records_checked << " records, " << rep.people_checked << " people, "
+      std::cout << rep.records_checked << " records, " << rep.attachments_checked << " attachments, "
+                << rep.people_checked << " people, "
                 << rep.audit_checked << " audit entries checked; " << rep.problems.size() << " problems\n";
     }
     if (!rep.problems.empty())

@@ -79,5 +79,6 @@ void register_redact(CLI::App& app);
 void register_export(CLI::App& app);
 void register_identity(CLI::App& app);
 void register_share(CLI::App& app);
+void register_attach(CLI::App& app);
 
 }  // namespace fieldnotes::cli

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   register_export(app);
   register_identity(app);
   register_share(app);
+  register_attach(app);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* subsub : sub->get_subcommands({})) subsub->fallthrough();

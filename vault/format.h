@@ -35,5 +35,6 @@ constexpr const char* kKeyslotsFile = "keyslots";
 constexpr const char* kDatabaseFile = "vault.db";
 constexpr const char* kLockFile = "lock";
 constexpr const char* kKeyslotsOldFile = "keyslots.old";
+constexpr const char* kBlobsDir = "blobs";
 
 }  // namespace fieldnotes::vault

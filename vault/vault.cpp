@@ -8,10 +8,13 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "crypto/aead.h"
+#include "crypto/blob_stream.h"
 #include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
@@ -152,6 +155,10 @@ CREATE TABLE people (
   created INTEGER NOT NULL, updated INTEGER NOT NULL,
   epoch INTEGER NOT NULL, wrapped_key BLOB NOT NULL, data BLOB NOT NULL);
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, sealed BLOB NOT NULL, chain BLOB NOT NULL);
+CREATE TABLE attachments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,
+  record_id INTEGER NOT NULL REFERENCES records(id), created INTEGER NOT NULL,
+  blob TEXT NOT NULL UNIQUE, wrapped_key BLOB NOT NULL, meta BLOB NOT NULL);
 CREATE TABLE sharing (key TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, sealed BLOB NOT NULL);
 CREATE TABLE seen_bundles (tag BLOB PRIMARY KEY, received INTEGER NOT NULL);
@@ -175,6 +182,8 @@ Result<SecretBuffer> Vault::create(const fs::path& dir, const SecretBuffer& pass
   fs::create_directories(dir, ec);
   if (ec) return Status{Code::kIo, "cannot create \"" + dir.string() + "\": " + ec.message()};
   ::chmod(dir.c_str(), 0700);
+  fs::create_directories(dir / kBlobsDir, ec);
+  if (ec) return Status{Code::kIo, "cannot create \"" + (dir / kBlobsDir).string() + "\": " + ec.message()};
 
   auto v = std::unique_ptr<Vault>(new Vault());
   v->dir_ = dir;
@@ -569,12 +578,29 @@ Status Vault::rotate_epoch_and_delete(const char* table, int64_t id) {
       if (!s) return fail(s);
     }
   }
+  std::vector<std::string> blobs;
+  if (std::strcmp(table, "records") == 0) {
+    auto q = db_->prepare("SELECT blob FROM attachments WHERE record_id = ?");
+    if (!q) return fail(q.status());
+    q->bind(1, id);
+    Status st;
+    while (q->step(&st)) blobs.push_back(q->text(0));
+    if (!st) return fail(st);
+    auto da = db_->prepare("DELETE FROM attachments WHERE record_id = ?");
+    if (!da) return fail(da.status());
+    Status sa = da->bind(1, id).run();
+    if (!sa) return fail(sa);
+  }
   auto del = db_->prepare(std::string("DELETE FROM ").append(table).append(" WHERE id = ?").c_str());
   if (!del) return fail(del.status());
   Status s = del->bind(1, id).run();
   if (!s) return fail(s);
   s = db_->exec("COMMIT");
   if (!s) return fail(s);
+  // The attachments' keys were wrapped by the record key, which is gone: the blobs are
+  // unreadable already; remove them too.
+  for (const auto& b : blobs) (void)::unlink(blob_path(b).c_str());
+  if (!blobs.empty()) (void)fsync_dir(dir_ / kBlobsDir);
   kek_ = std::move(new_kek);
   kek_epoch_ = new_epoch;
 
@@ -775,6 +801,159 @@ Result<std::vector<AuditEntry>> Vault::audit_log() {
   }
   FN_RETURN_IF_ERROR(st);
   return out;
+}
+
+// ---- attachments ----
+
+std::vector<uint8_t> Vault::blob_ad(const std::string& attachment_uuid) const {
+  std::vector<uint8_t> ad;
+  append(ad, "fieldnotes blob v1");
+  ad.push_back(0);
+  ad.insert(ad.end(), slots_.vault_id.begin(), slots_.vault_id.end());
+  append(ad, attachment_uuid);
+  return ad;
+}
+
+fs::path Vault::blob_path(const std::string& blob) const { return dir_ / kBlobsDir / blob; }
+
+Result<SecretBuffer> Vault::record_key(int64_t record_id, std::string* uuid) {
+  auto q = db_->prepare("SELECT uuid, epoch, wrapped_key FROM records WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, record_id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return Status{Code::kNotFound, "no record " + std::to_string(record_id)};
+  }
+  *uuid = q->text(0);
+  return unwrap_item_key("records", record_id, *uuid, q->int64(1), q->blob(2));
+}
+
+Result<AttachmentInfo> Vault::attach(int64_t record_id, int in_fd, const std::string& name, const std::string& type) {
+  std::string ruuid;
+  auto rkey = record_key(record_id, &ruuid);
+  if (!rkey) return rkey.status();
+  std::error_code ec;
+  fs::create_directories(dir_ / kBlobsDir, ec);
+  AttachmentInfo a;
+  a.uuid = new_uuid();
+  a.record_id = record_id;
+  a.name = name;
+  a.type = type;
+  a.created = now_seconds();
+  const std::string blob = new_uuid();
+  const fs::path tmp = dir_ / kBlobsDir / (".tmp-" + blob);
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) return Status{Code::kIo, "cannot create a blob in the vault: " + std::string(std::strerror(errno))};
+  SecretBuffer key = SecretBuffer::random(32);
+  auto info = crypto::blob_seal(in_fd, out, key, blob_ad(a.uuid));
+  Status st = info.status();
+  if (st && ::fsync(out) != 0) st = Status{Code::kIo, "cannot sync the blob: " + std::string(std::strerror(errno))};
+  if (::close(out) != 0 && st) st = Status{Code::kIo, "cannot write the blob: " + std::string(std::strerror(errno))};
+  if (st && ::rename(tmp.c_str(), blob_path(blob).c_str()) != 0)
+    st = Status{Code::kIo, "cannot store the blob: " + std::string(std::strerror(errno))};
+  if (!st) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  if (Status d = fsync_dir(dir_ / kBlobsDir); !d) {
+    ::unlink(blob_path(blob).c_str());
+    return d;
+  }
+  a.size = info->plaintext_bytes;
+  json meta = {{"name", a.name}, {"type", a.type}, {"size", a.size}, {"created", a.created}};
+  std::string mj = meta.dump();
+  auto sealed_meta = envelope_seal(key, "attachments", "meta", a.uuid, as_bytes(mj));
+  auto wrapped = envelope_seal(*rkey, "attachments", "key", a.uuid, key.bytes());
+  Status row = db_->exec("BEGIN IMMEDIATE");
+  if (row) {
+    auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
+    row = ins ? ins->bind(1, a.uuid).bind(2, record_id).bind(3, a.created).bind(4, blob).bind_blob(5, wrapped)
+                    .bind_blob(6, sealed_meta).run()
+              : ins.status();
+    if (row) {
+      a.id = db_->last_insert_rowid();
+      row = audit("attach", record_id);
+    }
+    row = row ? db_->exec("COMMIT") : row;
+    if (!row) (void)rollback();
+  }
+  if (!row) {
+    ::unlink(blob_path(blob).c_str());
+    (void)fsync_dir(dir_ / kBlobsDir);
+    return row;
+  }
+  return a;
+}
+
+Result<std::vector<AttachmentInfo>> Vault::attachments(int64_t record_id) {
+  auto q = db_->prepare(record_id > 0
+      ? "SELECT a.id, a.uuid, a.record_id, a.created, a.wrapped_key, a.meta FROM attachments a WHERE a.record_id = ? ORDER BY a.id"
+      : "SELECT a.id, a.uuid, a.record_id, a.created, a.wrapped_key, a.meta FROM attachments a WHERE ? = 0 ORDER BY a.id");
+  if (!q) return q.status();
+  q->bind(1, record_id);
+  std::vector<AttachmentInfo> out;
+  std::map<int64_t, std::pair<std::string, SecretBuffer>> rkeys;
+  Status st;
+  while (q->step(&st)) {
+    AttachmentInfo a;
+    a.id = q->int64(0);
+    a.uuid = q->text(1);
+    a.record_id = q->int64(2);
+    a.created = q->int64(3);
+    auto it = rkeys.find(a.record_id);
+    if (it == rkeys.end()) {
+      std::string ruuid;
+      auto rk = record_key(a.record_id, &ruuid);
+      if (!rk) return rk.status();
+      it = rkeys.emplace(a.record_id, std::make_pair(ruuid, std::move(rk).value())).first;
+    }
+    auto key = envelope_open(it->second.second, "attachments", "key", a.uuid, q->blob(4));
+    if (!key) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + ": its key does not authenticate"};
+    auto meta = envelope_open(*key, "attachments", "meta", a.uuid, q->blob(5));
+    if (!meta) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + ": its description does not authenticate"};
+    json j = json::parse(meta->view(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + " is malformed"};
+    a.name = j.value("name", "");
+    a.type = j.value("type", "other");
+    a.size = j.value("size", uint64_t{0});
+    out.push_back(std::move(a));
+  }
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
+Status Vault::extract(int64_t attachment_id, int out_fd, bool verify_first) {
+  auto q = db_->prepare("SELECT uuid, record_id, blob, wrapped_key FROM attachments WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, attachment_id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return {Code::kNotFound, "no attachment " + std::to_string(attachment_id)};
+  }
+  std::string uuid = q->text(0), blob = q->text(2), ruuid;
+  auto rk = record_key(q->int64(1), &ruuid);
+  if (!rk) return rk.status();
+  auto key = envelope_open(*rk, "attachments", "key", uuid, q->blob(3));
+  if (!key) return {Code::kCorrupt, "attachment " + std::to_string(attachment_id) + ": its key does not authenticate"};
+  int in = ::open(blob_path(blob).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (in < 0) {
+    if (errno == ENOENT) return {Code::kCorrupt, "attachment " + std::to_string(attachment_id) + ": its blob is missing"};
+    return {Code::kIo, "cannot open the blob of attachment " + std::to_string(attachment_id) + ": " + std::strerror(errno)};
+  }
+  if (verify_first) {
+    auto c = crypto::blob_check(in, *key, blob_ad(uuid));
+    if (!c) {
+      ::close(in);
+      return {c.status().code(), "attachment " + std::to_string(attachment_id) + ": " + c.status().message()};
+    }
+    ::lseek(in, 0, SEEK_SET);
+  }
+  auto r = crypto::blob_open(in, out_fd, *key, blob_ad(uuid));
+  ::close(in);
+  if (!r) return {r.status().code(), "attachment " + std::to_string(attachment_id) + ": " + r.status().message()};
+  return audit("extract", q->int64(1));
 }
 
 // ---- sharing ----
@@ -994,6 +1173,37 @@ VerifyReport Vault::verify() {
         rep.problems.push_back("person " + std::to_string(id) + ": entry does not authenticate");
     }
     if (!st) rep.problems.push_back(st.message());
+  }
+  {
+    std::set<std::string> known;
+    auto a = db_->prepare("SELECT id, uuid, record_id, blob, wrapped_key FROM attachments ORDER BY id");
+    if (a) {
+      Status st;
+      while (a->step(&st)) {
+        ++rep.attachments_checked;
+        int64_t id = a->int64(0);
+        std::string uuid = a->text(1), blob = a->text(3), ruuid;
+        known.insert(blob);
+        std::string what = "attachment " + std::to_string(id);
+        auto rk = record_key(a->int64(2), &ruuid);
+        if (!rk) { rep.problems.push_back(what + ": " + rk.status().message()); continue; }
+        auto key = envelope_open(*rk, "attachments", "key", uuid, a->blob(4));
+        if (!key) { rep.problems.push_back(what + ": its key does not authenticate"); continue; }
+        int fd = ::open(blob_path(blob).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) { rep.problems.push_back(what + ": its blob is missing"); continue; }
+        auto c = crypto::blob_check(fd, *key, blob_ad(uuid));
+        ::close(fd);
+        if (!c) rep.problems.push_back(what + ": " + c.status().message());
+      }
+      if (!st) rep.problems.push_back(st.message());
+    }
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_ / kBlobsDir, ec)) {
+      std::string n = e.path().filename().string();
+      if (!known.count(n))
+        rep.problems.push_back(n.rfind(".tmp-", 0) == 0 ? "blobs/" + n + ": left by an interrupted attach (orphan)"
+                                                        : "blobs/" + n + ": an orphaned blob (no attachment refers to it)");
+    }
   }
   auto log = audit_log();
   if (!log) rep.problems.push_back(log.status().message());

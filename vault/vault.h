@@ -69,9 +69,21 @@ struct AuditEntry {
 
 struct VerifyReport {
   int64_t records_checked = 0;
+  int64_t attachments_checked = 0;
   int64_t people_checked = 0;
   int64_t audit_checked = 0;
   std::vector<std::string> problems;  // each names an object by id, never its content
+};
+
+// An attachment of a record: a sealed stream under blobs/, its key wrapped by the record key.
+struct AttachmentInfo {
+  int64_t id = 0;
+  std::string uuid;
+  int64_t record_id = 0;
+  std::string name;      // the file name given at attach time (sealed)
+  std::string type;      // detected type ("jpeg", "pdf", "other"...) (sealed)
+  uint64_t size = 0;     // plaintext bytes (sealed; the blob file itself is padded)
+  int64_t created = 0;
 };
 
 // The vault's sharing identity: an age X25519 key and a minisign (Ed25519) key. Raw secrets.
@@ -140,6 +152,16 @@ class Vault {
   Status audit(const std::string& operation, int64_t record_id = 0);
   Result<std::vector<AuditEntry>> audit_log();
 
+  // --- attachments ---
+  // Streams `in_fd` into a new sealed blob (temp file, fsync, rename, fsync dir), then adds
+  // its row. On failure no row and no blob remain. Memory stays constant whatever the size.
+  Result<AttachmentInfo> attach(int64_t record_id, int in_fd, const std::string& name, const std::string& type);
+  // Attachments of one record (record_id > 0) or of all records (0), in id order.
+  Result<std::vector<AttachmentInfo>> attachments(int64_t record_id);
+  // Writes the attachment's plaintext to out_fd. With `verify_first`, authenticates the whole
+  // blob before writing anything (for outputs that cannot be taken back, like a pipe).
+  Status extract(int64_t attachment_id, int out_fd, bool verify_first);
+
   // --- sharing ---
   // The vault's identity, created (randomly) on first use.
   Result<IdentityKeys> identity();
@@ -190,6 +212,12 @@ class Vault {
   crypto::SecretBuffer audit_mac_key_;
   crypto::SecretBuffer identity_key_;
   Status put_contact(const Contact& c, const std::string& uuid);
+  struct AttachmentKeys;
+  Result<crypto::SecretBuffer> record_key(int64_t record_id, std::string* uuid);
+  Result<crypto::SecretBuffer> attachment_key(const AttachmentInfo& a, std::span<const uint8_t> wrapped,
+                                              const crypto::SecretBuffer& record_key, const std::string& record_uuid);
+  std::vector<uint8_t> blob_ad(const std::string& attachment_uuid) const;
+  std::filesystem::path blob_path(const std::string& blob) const;
   // The last audit entry (seq, chain), known while this process holds the lock; cleared on
   // rollback so that it is read again from the database.
   std::optional<std::pair<int64_t, std::array<uint8_t, 32>>> audit_tip_;

@@ -163,6 +163,22 @@ struct Engine::Impl {
     }
   }
 
+  // Lower-case Cyrillic spellings that are matched even without a capital ("дима сказал",
+  // "у лобановых"): nominatives of given names and diminutives that are not ordinary words,
+  // and surname forms of six letters or more. Surface -> key. Inflected first names are left
+  // out on purpose: their forms collide with common words (коли, кати, марка).
+  std::unordered_map<std::string, std::string> lower_surfaces;
+
+  void add_lower_surface(const std::u32string& w) {
+    const auto& gz = Gazetteer::get();
+    const std::string k = text::key_of(w);
+    if (gz.places.count(k) || gz.non_names.count(k) || gz.titles.count(k)) return;
+    std::u32string low = text::lower(w);
+    lower_surfaces.emplace(text::to_utf8(low), k);
+    std::replace(low.begin(), low.end(), U'ё', U'е');
+    lower_surfaces.emplace(text::to_utf8(low), k);
+  }
+
   // Keys of every form of a given name with its variants and diminutives, computed once per
   // distinct name (a register of 10,000 people has a few hundred distinct given names).
   struct GivenKeys {
@@ -197,6 +213,7 @@ struct Engine::Impl {
     }
     GivenKeys gk;
     for (const auto& v : variants) {
+      if (has_cyrillic(v) && v.size() >= 3 && !gz.ambiguous.count(text::key_of(v))) add_lower_surface(v);
       gk.bases.push_back(text::key_of(v));
       gk.forms.push_back(gk.bases.back());
       if (has_cyrillic(v) || v == cyr)
@@ -231,7 +248,10 @@ struct Engine::Impl {
     people[p].bases[kFamily].push_back(text::key_of(name));
     std::vector<std::u32string> primary;
     add_form(name, p, kFamily, true);
-    for (const auto& f : morph::surname_forms(cyr, &primary)) add_form(f, p, kFamily, false);
+    for (const auto& f : morph::surname_forms(cyr, &primary)) {
+      add_form(f, p, kFamily, false);
+      if (f.size() >= 6) add_lower_surface(f);
+    }
     for (const auto& f : primary) add_form(f, p, kFamily, true);
     // English plural and possessive plural: the Orekhovs.
     const std::string base = text::key_of(cyr);
@@ -390,6 +410,7 @@ struct Token {
   bool quoted = false;      // «X» / "X"
   bool blocked = false;     // inside an identifier span
   bool lazy = false;        // lower-case word: key computed only when asked (ensure_key)
+  bool lowercase_hit = false;  // matched a register spelling without a capital letter
   int consumed = 0;         // 1: part of a register mention (kept or redacted), 2: unregistered person
 };
 
@@ -528,10 +549,16 @@ bool joinable(std::string_view s, const Token& a, const Token& b) {
   if (b.b < a.e) return false;
   std::string_view gap = s.substr(a.e, b.b - a.e);
   if (a.initial && !gap.empty() && gap[0] == '.') gap.remove_prefix(1);
-  if (gap.size() > 3) return false;
-  for (char c : gap)
-    if (!is_space(c)) return false;
-  return !gap.empty() || a.initial;
+  if (gap.size() > 6) return false;
+  std::size_t spaces = 0;
+  for (std::size_t i = 0; i < gap.size();) {
+    if (is_space(gap[i])) { ++i; ++spaces; continue; }
+    // No-break spaces (U+00A0, U+202F) as typed by word processors: "Д.\u00a0Орехов".
+    if (gap.substr(i, 2) == "\xC2\xA0") { i += 2; ++spaces; continue; }
+    if (gap.substr(i, 3) == "\xE2\x80\xAF") { i += 3; ++spaces; continue; }
+    return false;
+  }
+  return (spaces > 0 && spaces <= 3) || (gap.empty() && a.initial);
 }
 
 void ensure_key(std::string_view s, Token& t) {
@@ -707,8 +734,20 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<std::vector<Engine::Impl::Hit>> typo_hits(n);
   for (std::size_t i = 0; i < n; ++i) {
     Token& t = toks[i];
-    if (t.blocked || t.key.empty() || t.initial) continue;
-    if (!t.cap) continue;
+    if (t.blocked || t.initial) continue;
+    if (t.lazy) {
+      // A lower-case word: only the register's own lower-case spellings.
+      if (im.lower_surfaces.empty() || t.e - t.b > 40) continue;
+      auto ls = im.lower_surfaces.find(std::string(s.substr(t.b, t.e - t.b)));
+      if (ls == im.lower_surfaces.end()) continue;
+      auto f = im.forms.find(ls->second);
+      if (f == im.forms.end()) continue;
+      ensure_key(s, t);
+      t.lowercase_hit = true;
+      hits[i] = &f->second;
+      continue;
+    }
+    if (t.key.empty() || !t.cap) continue;
     auto it = im.forms.find(t.key);
     if (it != im.forms.end()) {
       hits[i] = &it->second;
@@ -806,6 +845,19 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     Mention best{};
     int best_score = 0;
     bool best_primary = false;
+    // A word that nothing can extend (the next word is not a name part nor an initial) is a
+    // one-word mention for every candidate: pick by consent, then gender, without extending.
+    const bool can_extend = t0.initial || (i + 1 < n && joinable(s, toks[i], toks[i + 1]) &&
+                                           (hits[i + 1] || toks[i + 1].initial));
+    if (!can_extend && hits[i] && persons.size() > 1) {
+      const Engine::Impl::Hit* pick = nullptr;
+      for (const auto& h : *hits[i]) {
+        if (!pick) { pick = &h; continue; }
+        const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
+        if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
+      }
+      persons.assign(1, pick->person);
+    }
     for (auto p : persons) {
       std::array<bool, kPartCount> used{};
       int words = 0, inits = 0;
@@ -924,6 +976,10 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     c.person = static_cast<int>(m.person);
     c.reason = m.typo ? "register:typo" : (m.words > 1 || m.first != m.last) ? "register:name" : "register:name-part";
     c.doubtful = m.typo;
+    if (toks[m.first].lowercase_hit && m.first == m.last) {
+      c.reason = "register:lower-case";
+      c.doubtful = true;
+    }
     cands.push_back(c);
   }
 

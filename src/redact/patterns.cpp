@@ -398,6 +398,7 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
       while (hi + 1 < w.size() && (numeric_ish(w[hi + 1]) || w[hi + 1].lower == "года" || w[hi + 1].lower == "року" ||
                                    w[hi + 1].lower == "г" || w[hi + 1].lower == "р"))
         ++hi;
+      while (hi > i && (w[hi].lower == "and" || w[hi].lower == "of")) --hi;  // "... two thousand one, and"
       if (lo == i && hi == i) continue;
       if (w[lo].b - ce > 100 && !found) continue;
       bool other_year = false;
@@ -617,6 +618,15 @@ std::vector<Found> find_all(std::string_view s) {
         std::string d;
         for (char c : ms) if (c >= '0' && c <= '9') d.push_back(c);
         f.doubtful = !snils_checksum_ok(d);
+        pos = e;
+      } else if (rule.kind == Kind::kUnit && std::string_view(rule.reason) == "pattern:military-unit") {
+        // A field label ("Войсковая часть: 65384") stays; the number goes.
+        const std::size_t colon = ms.find(':');
+        if (colon != std::string_view::npos) {
+          std::size_t nb = b + colon + 1;
+          while (nb < e && (s[nb] == ' ' || s[nb] == '\t')) ++nb;
+          f.begin = nb;
+        }
         pos = e;
       } else if (rule.kind == Kind::kUnit && std::string_view(rule.reason) == "pattern:unit-ua") {
         f.doubtful = true;

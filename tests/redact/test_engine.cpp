@@ -125,6 +125,14 @@ TEST_CASE("register: Ukrainian forms", "[register][morph]") {
   CHECK(contains(out, "бачила"));
 }
 
+TEST_CASE("register: lower-case nominatives of names and long surname forms", "[register][lowercase]") {
+  const std::vector<PersonEntry> reg{person("Дмитрий Лобанов"), person("Николай Гнатюк")};
+  const std::string out = run(reg, "дима сказал, что у лобановых всё хорошо. коли так, добре.");
+  CHECK_FALSE(contains(out, "дима"));
+  CHECK_FALSE(contains(out, "лобановых"));
+  CHECK(contains(out, "коли так"));  // an inflected first name (Коля -> коли) is a common word
+}
+
 TEST_CASE("register: -ский and -енко surnames", "[register][morph]") {
   CHECK_FALSE(contains(run({person("Игорь Бельский")}, "Передал адвокату Бельскому справку"), "Бельскому"));
   CHECK_FALSE(contains(run({person("Анна Бельская")}, "у Бельской нет"), "Бельской"));
@@ -180,6 +188,9 @@ TEST_CASE("register: initials with the surname in both orders, and initials alon
     CHECK_FALSE(contains(out, "Orekhov"));
     CHECK_FALSE(contains(out, "Д.А."));
   }
+  // A no-break space after the initial, as word processors type it.
+  CHECK_FALSE(contains(run(reg, "Д.\u00a0Орехов подписал"), "Орехов"));
+  CHECK(contains(run(reg, "Д.\u00a0Орехов подписал"), "Client A подписал"));
   // Two initials alone that fit nobody stay.
   CHECK(contains(run(reg, "см. Т.В. выше"), "Т.В."));
 }
