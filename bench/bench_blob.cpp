@@ -2,7 +2,7 @@
 // libsodium on the same buffers and Debian's `age` on the same file in the same run, with peak
 // RSS. Figures: docs/PERFORMANCE.md, "Attachments".
 //
-// Usage: bench_blob [MiB] [runs]   (default 1024 MiB, best of 3). Files go to $TMPDIR (or /tmp)
+// Usage: bench_blob [MiB] [rounds]   (default 1024 MiB, 5 interleaved rounds). Files go to $TMPDIR (or /tmp)
 // and are removed at the end.
 #include <fcntl.h>
 #include <spawn.h>
@@ -37,9 +37,15 @@ double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-double best_of(int runs, const std::function<bool()>& f) {
+// Best time of `runs` runs of `f`. Output files are deleted before each run (outside the
+// timing): overwriting a large cached file with O_TRUNC costs as much again as writing it.
+double best_of(int runs, const std::function<bool()>& f, const std::vector<fs::path>& outputs = {}) {
   double best = 1e30;
   for (int i = 0; i < runs; ++i) {
+    for (const auto& p : outputs) {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
     const double t0 = now();
     if (!f()) return -1;
     best = std::min(best, now() - t0);
@@ -115,7 +121,7 @@ double raw_sodium(uint64_t total, int threads, int runs, bool xchacha) {
 int main(int argc, char** argv) {
   if (!crypto::init()) return 1;
   const uint64_t mib = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1024;
-  const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+  const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   const uint64_t total = mib << 20;
   const char* tmp = std::getenv("TMPDIR");
   const fs::path dir = fs::path(tmp && *tmp ? tmp : "/tmp") /
@@ -132,15 +138,23 @@ int main(int argc, char** argv) {
     }
     ::close(fd);
   }
-  std::printf("file: %llu MiB in %s, best of %d\n", static_cast<unsigned long long>(mib),
-              dir.c_str(), runs);
+  std::printf("file: %llu MiB in %s\n", static_cast<unsigned long long>(mib), dir.c_str());
 
   const crypto::SecretBuffer key = crypto::SecretBuffer::random(crypto::kBlobKeyBytes);
   const std::string ad_s = "bench attachment";
   const std::span<const uint8_t> ad(reinterpret_cast<const uint8_t*>(ad_s.data()), ad_s.size());
 
-  auto seal = [&](int threads) {
-    return best_of(runs, [&] {
+  // Every figure is measured once per round and the rounds interleave, so that load from other
+  // processes on the machine hits ours and age's alike; each figure is its best round, and the
+  // ratios against age are also given per round (median).
+  struct Figure {
+    const char* name;
+    std::function<bool()> run;
+    std::vector<fs::path> outputs;
+    std::vector<double> times;
+  };
+  auto seal_fn = [&](int threads) {
+    return [&, threads] {
       int in = ::open(plain.c_str(), O_RDONLY);
       int out = ::open(sealed.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       auto r = crypto::blob_seal(in, out, key, ad, threads);
@@ -148,10 +162,10 @@ int main(int argc, char** argv) {
       ::close(out);
       if (!r.is_ok()) std::printf("seal failed: %s\n", r.status().message().c_str());
       return r.is_ok();
-    });
+    };
   };
-  auto open = [&](int threads) {
-    return best_of(runs, [&] {
+  auto open_fn = [&](int threads) {
+    return [&, threads] {
       int in = ::open(sealed.c_str(), O_RDONLY);
       int out = ::open(opened.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       auto r = crypto::blob_open(in, out, key, ad, threads);
@@ -159,62 +173,87 @@ int main(int argc, char** argv) {
       ::close(out);
       if (!r.is_ok()) std::printf("open failed: %s\n", r.status().message().c_str());
       return r.is_ok() && r->plaintext_bytes == total;
-    });
+    };
   };
-  auto check = [&] {
-    return best_of(runs, [&] {
-      int in = ::open(sealed.c_str(), O_RDONLY);
-      auto r = crypto::blob_check(in, key, ad);
-      ::close(in);
-      return r.is_ok();
-    });
+  auto raw_fn = [&](int threads, bool xchacha) {
+    return [&, threads, xchacha] { return raw_sodium(total, threads, 1, xchacha) > 0; };
   };
 
-  const double seal1 = seal(1), open1 = open(1);
-  const double seal2 = seal(2), open2 = open(2), check2 = check();
+  std::vector<Figure> figs;
+  figs.push_back({"blob_seal, 1 thread (attach)", seal_fn(1), {sealed}, {}});
+  figs.push_back({"blob_open, 1 thread (extract)", open_fn(1), {opened}, {}});
+  figs.push_back({"blob_seal, 2 threads (attach)", seal_fn(2), {sealed}, {}});
+  figs.push_back({"blob_open, 2 threads (extract)", open_fn(2), {opened}, {}});
+  figs.push_back({"blob_check (verify, 2 threads)", [&] {
+                    int in = ::open(sealed.c_str(), O_RDONLY);
+                    auto r = crypto::blob_check(in, key, ad);
+                    ::close(in);
+                    return r.is_ok();
+                  }, {}, {}});
+  figs.push_back({"raw chacha20poly1305-ietf, 1 thread, memory", raw_fn(1, false), {}, {}});
+  figs.push_back({"raw chacha20poly1305-ietf, 2 threads, memory", raw_fn(2, false), {}, {}});
+  figs.push_back({"raw xchacha20poly1305-ietf, 1 thread, memory", raw_fn(1, true), {}, {}});
+
+  long age_rss = 0;
+  const fs::path id = dir / "identity.txt", rec = dir / "recipient.txt";
+  const fs::path age_out = dir / "plain.age", age_dec_out = dir / "plain.dec";
+  std::string recipient;
+  const bool age = have("age") && have("age-keygen") &&
+                   std::system(("age-keygen -o " + id.string() + " 2>/dev/null").c_str()) == 0 &&
+                   std::system(("age-keygen -y " + id.string() + " > " + rec.string()).c_str()) == 0;
+  if (age) {
+    recipient = read_line(rec);
+    figs.push_back({"age -r (encrypt), same file", [&] {
+                      return run({"age", "-r", recipient, "-o", age_out.string(), plain.string()},
+                                 &age_rss);
+                    }, {age_out}, {}});
+    figs.push_back({"age -d (decrypt), same file", [&] {
+                      return run({"age", "-d", "-i", id.string(), "-o", age_dec_out.string(),
+                                  age_out.string()}, &age_rss);
+                    }, {age_dec_out}, {}});
+  } else {
+    std::printf("age not installed: no age baseline (apt-get install age)\n");
+  }
+
+  for (int round = 0; round < runs; ++round) {
+    for (Figure& f : figs) {
+      for (const auto& p : f.outputs) {
+        std::error_code ec;
+        fs::remove(p, ec);
+      }
+      const double t0 = now();
+      const bool ok = f.run();
+      f.times.push_back(ok ? now() - t0 : -1);
+    }
+  }
   const uint64_t sealed_bytes = fs::file_size(sealed);
   struct rusage self {};
   getrusage(RUSAGE_SELF, &self);
   const long rss_kib = self.ru_maxrss;
 
-  const double raw1 = raw_sodium(total, 1, runs, false);
-  const double raw2 = raw_sodium(total, 2, runs, false);
-  const double rawx = raw_sodium(total, 1, runs, true);
-
-  std::printf("\n%-44s %8s %9s\n", "figure", "seconds", "GB/s");
-  auto row = [&](const char* what, double s) {
-    if (s < 0) std::printf("%-44s   failed\n", what);
-    else std::printf("%-44s %8.3f %9.2f\n", what, s, gbs(total, s));
+  std::printf("\n%-46s %8s %9s   (best of %d rounds)\n", "figure", "seconds", "GB/s", runs);
+  for (const Figure& f : figs) {
+    const double best = *std::min_element(f.times.begin(), f.times.end());
+    if (*std::min_element(f.times.begin(), f.times.end()) < 0)
+      std::printf("%-46s   failed\n", f.name);
+    else
+      std::printf("%-46s %8.3f %9.2f\n", f.name, best, gbs(total, best));
+  }
+  auto median_ratio = [&](const Figure& theirs, const Figure& ours) {
+    std::vector<double> r;
+    for (std::size_t i = 0; i < ours.times.size(); ++i) r.push_back(theirs.times[i] / ours.times[i]);
+    std::sort(r.begin(), r.end());
+    return r[r.size() / 2];
   };
-  row("blob_seal, 1 thread (attach)", seal1);
-  row("blob_open, 1 thread (extract)", open1);
-  row("blob_seal, 2 threads (attach)", seal2);
-  row("blob_open, 2 threads (extract)", open2);
-  row("blob_check (verify, 2 threads)", check2);
-  row("raw chacha20poly1305-ietf, 1 thread, memory", raw1);
-  row("raw chacha20poly1305-ietf, 2 threads, memory", raw2);
-  row("raw xchacha20poly1305-ietf, 1 thread, memory", rawx);
-
-  double age_enc = -1, age_dec = -1;
-  long age_rss = 0;
-  if (have("age") && have("age-keygen")) {
-    const fs::path id = dir / "identity.txt", rec = dir / "recipient.txt";
-    if (run({"age-keygen", "-o", id.string()}, nullptr) &&
-        std::system(("age-keygen -y " + id.string() + " > " + rec.string()).c_str()) == 0) {
-      const std::string r = read_line(rec);
-      const fs::path age_out = dir / "plain.age", age_dec_out = dir / "plain.dec";
-      age_enc = best_of(runs, [&] {
-        return run({"age", "-r", r, "-o", age_out.string(), plain.string()}, &age_rss);
-      });
-      age_dec = best_of(runs, [&] {
-        return run({"age", "-d", "-i", id.string(), "-o", age_dec_out.string(), age_out.string()},
-                   &age_rss);
-      });
-    }
-    row("age -r (encrypt), same file", age_enc);
-    row("age -d (decrypt), same file", age_dec);
-  } else {
-    std::printf("age not installed: no age baseline (apt-get install age)\n");
+  if (age) {
+    const Figure& enc = figs[figs.size() - 2];
+    const Figure& dec = figs[figs.size() - 1];
+    auto best = [](const Figure& f) { return *std::min_element(f.times.begin(), f.times.end()); };
+    std::printf("\nratio vs age (age time / our time; goal >= 1.0), 2 threads:\n");
+    std::printf("  best vs best:       attach %.2f, extract %.2f\n", best(enc) / best(figs[2]),
+                best(dec) / best(figs[3]));
+    std::printf("  median per round:   attach %.2f, extract %.2f\n", median_ratio(enc, figs[2]),
+                median_ratio(dec, figs[3]));
   }
 
   std::printf("\nsealed size: %llu bytes for %llu (padding + tags: %.3f%%)\n",
@@ -222,10 +261,6 @@ int main(int argc, char** argv) {
               100.0 * static_cast<double>(sealed_bytes - total) / static_cast<double>(total));
   std::printf("peak RSS of this process (seal + open): %ld KiB\n", rss_kib);
   if (age_rss > 0) std::printf("peak RSS of age: %ld KiB\n", age_rss);
-  if (age_enc > 0 && age_dec > 0) {
-    std::printf("ratio vs age (age time / our time, >= 1.0 is the goal): attach %.2f, extract %.2f\n",
-                age_enc / seal2, age_dec / open2);
-  }
   std::error_code ec;
   fs::remove_all(dir, ec);
   return 0;

@@ -1,18 +1,53 @@
 // fieldnotes share ID... (--to NAME... | --passphrase) [-o FILE] [--full [--confirm-full]]
 // fieldnotes receive FILE [--allow-unsigned] [--accept-signer NAME]
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <iostream>
 
 #include "cli/common.h"
 #include "src/bundle.h"
+#include "src/clean.h"
 #include "src/export.h"
 #include "vault/fs.h"
 
 namespace fieldnotes::cli {
 
 namespace {
+
+// A private in-memory file (memfd): attachments pass through RAM, never a temp file on disk.
+int ram_file() {
+  int fd = memfd_create("fieldnotes", MFD_CLOEXEC);
+  if (fd < 0) fail(kExitIo, std::string("cannot create an in-memory file: ") + std::strerror(errno));
+  return fd;
+}
+
+std::vector<uint8_t> read_all(int fd) {
+  std::vector<uint8_t> out;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0 || static_cast<std::size_t>(size) > core::kMaxBundleBytes) fail(kExitData, "an attachment is too large to share");
+  out.resize(static_cast<std::size_t>(size));
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t r = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+    if (r <= 0) fail(kExitIo, "cannot read an attachment back from memory");
+    got += static_cast<std::size_t>(r);
+  }
+  return out;
+}
+
+const char* extension_for(const std::string& type, const std::string& name) {
+  if (type == "jpeg") return "jpg";
+  if (type == "png") return "png";
+  if (type == "tiff") return "tif";
+  if (type == "webp") return "webp";
+  if (type == "heic") return "heic";
+  if (type == "pdf") return "pdf";
+  (void)name;
+  return "bin";
+}
 
 struct ShareOptions {
   std::vector<std::string> ids;
@@ -24,6 +59,7 @@ struct ShareOptions {
   bool full = false;
   bool confirm_full = false;
   std::string audience;
+  std::vector<std::string> include_uncleaned;
 };
 
 void run_share(const ShareOptions& o) {
@@ -85,6 +121,37 @@ void run_share(const ShareOptions& o) {
       session.emplace(*engine, ropts);
     }
     for (auto& r : records) {
+      // Attachments: cleaned of metadata in a redacted share; refused when they cannot be
+      // cleaned, unless the user names their type with --include-uncleaned.
+      auto atts = v.attachments(r.id);
+      if (!atts) fail(atts.status(), "cannot read the attachments of record " + std::to_string(r.id));
+      std::vector<core::BundleAttachment> bas;
+      for (const auto& a : *atts) {
+        int fd = ram_file();
+        Status st = v.extract(a.id, fd, /*verify_first=*/false);
+        if (!st) fail(st, "cannot read attachment " + std::to_string(a.id));
+        core::BundleAttachment ba;
+        ba.data = read_all(fd);
+        ::close(fd);
+        ba.extension = extension_for(a.type, a.name);
+        if (!o.full) {
+          auto cleaned = core::clean_attachment(ba.data);
+          if (cleaned) {
+            crypto::wipe(ba.data.data(), ba.data.size());
+            ba.data = std::move(cleaned).value();
+            ba.cleaned = true;
+          } else if (std::find(o.include_uncleaned.begin(), o.include_uncleaned.end(), a.type) != o.include_uncleaned.end()) {
+            std::cerr << "fieldnotes: warning: attachment " << a.id << " \"" << a.name << "\" (" << a.type
+                      << ") goes out UNCLEANED: its metadata may identify people\n";
+          } else {
+            fail(kExitPolicy, "attachment " + std::to_string(a.id) + " of record " + std::to_string(r.id) + " (" + a.type +
+                                  ") cannot be cleaned of metadata: " + cleaned.status().message(),
+                 "nothing was shared; leave it out, or add --include-uncleaned " + a.type + " to send it as it is");
+          }
+        }
+        bas.push_back(std::move(ba));
+      }
+      in.attachments.push_back(std::move(bas));
       std::vector<vault::Record> one;
       one.push_back(std::move(r));
       in.records_markdown.push_back(core::render_export(one, core::ExportFormat::kMarkdown, session ? &*session : nullptr));
@@ -200,6 +267,19 @@ void run_receive(const ReceiveOptions& o) {
     auto ids = v.import_bundle(rs, b->bundle_id, contact_id, b->sequence);
     for (auto& r : b->records) crypto::wipe(r.body);
     if (!ids) fail(ids.status(), "cannot import the bundle; nothing was imported");
+    for (std::size_t i = 0; i < b->records.size(); ++i) {
+      for (auto& a : b->records[i].attachments) {
+        int fd = ram_file();
+        if (::write(fd, a.data.data(), a.data.size()) != static_cast<ssize_t>(a.data.size()) || ::lseek(fd, 0, SEEK_SET) != 0)
+          fail(kExitIo, "cannot stage an attachment in memory");
+        std::string type = core::type_name(core::detect_type(a.data));
+        std::string name = a.name.substr(a.name.rfind('/') + 1);
+        auto att = v.attach((*ids)[i], fd, name, type);
+        ::close(fd);
+        crypto::wipe(a.data.data(), a.data.size());
+        if (!att) fail(att.status(), "record " + std::to_string((*ids)[i]) + " was imported, but not its attachment " + name);
+      }
+    }
     for (int64_t id : *ids) std::cout << id << "\n";
     if (!globals().quiet)
       std::cerr << "fieldnotes: imported " << ids->size() << " record(s) from " << sender << " ("
@@ -221,6 +301,7 @@ void register_share(CLI::App& app) {
   sc->add_flag("--full", s->full, "do not redact (asks for confirmation; audited)");
   sc->add_flag("--confirm-full", s->confirm_full, "confirm --full without a question");
   sc->add_option("--audience", s->audience, "public or co-counsel (default: co-counsel with --to, public with --passphrase)");
+  sc->add_option("--include-uncleaned", s->include_uncleaned, "send attachments of this type (e.g. other) without cleaning (repeatable)");
   sc->callback([s] { run_share(*s); });
 
   auto r = std::make_shared<ReceiveOptions>();

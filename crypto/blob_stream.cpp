@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -68,7 +69,9 @@ SecretBuffer derive_subkey(const SecretBuffer& key, const uint8_t header[kBlobHe
 }
 
 Status io_error(const char* what, int err) {
-  return {Code::kIo, std::string(what) + ": " + std::strerror(err)};
+  std::string reason = std::strerror(err);  // e.g. "no space left on device"
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  return {Code::kIo, std::string(what) + ": " + reason};
 }
 
 // Reads until `n` bytes or EOF. Returns the count, or -errno.

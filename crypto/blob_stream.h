@@ -40,7 +40,7 @@ constexpr std::size_t kBlobHeaderBytes = kBlobMagicBytes + 1 + kBlobSaltBytes;  
 constexpr std::size_t kBlobFinalChunkBytes = 8 + kBlobTagBytes;                 // 24
 constexpr uint64_t kBlobMinPaddedBytes = 1024;      // smaller payloads are padded to this
 constexpr uint64_t kBlobMaxPlaintextBytes = uint64_t{1} << 50;  // 1 PiB: keeps padding math exact
-constexpr std::size_t kBlobBatchChunks = 16;        // chunks a thread seals or opens at a time
+constexpr std::size_t kBlobBatchChunks = 8;        // chunks a thread seals or opens at a time
 
 struct BlobInfo {
   uint64_t plaintext_bytes = 0;  // the real (unpadded) length

@@ -120,12 +120,23 @@ Result<std::vector<uint8_t>> make_bundle(const BundleInput& in, const vault::Ide
 
   std::vector<TarEntry> files;
   json records = json::array();
+  json attachments = json::array();
   for (std::size_t i = 0; i < in.records_markdown.size(); ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "records/%04zu.md", i + 1);
     const auto& md = in.records_markdown[i];
     files.push_back({name, std::vector<uint8_t>(md.begin(), md.end())});
     records.push_back(name);
+    if (i < in.attachments.size()) {
+      for (std::size_t k = 0; k < in.attachments[i].size(); ++k) {
+        const auto& a = in.attachments[i][k];
+        std::string ext = is_safe_path(a.extension) && a.extension.find('/') == std::string::npos ? a.extension : "bin";
+        char aname[64];
+        std::snprintf(aname, sizeof aname, "attachments/%04zu-%02zu.", i + 1, k + 1);
+        files.push_back({aname + ext, a.data});
+        attachments.push_back({{"file", aname + ext}, {"record", name}, {"cleaned", a.cleaned}});
+      }
+    }
   }
   json recipients = json::array();
   for (const auto& r : in.recipients) recipients.push_back(r.to_string());
@@ -138,7 +149,8 @@ Result<std::vector<uint8_t>> make_bundle(const BundleInput& in, const vault::Ide
                    {"recipients", recipients},
                    {"passphrase", in.recipients.empty()},
                    {"redacted", in.redacted},
-                   {"records", records}};
+                   {"records", records},
+                   {"attachments", attachments}};
   std::string mj = manifest.dump(2) + "\n";
   files.insert(files.begin(), TarEntry{kManifest, std::vector<uint8_t>(mj.begin(), mj.end())});
 
@@ -313,6 +325,17 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
       out.records.push_back(record_from_markdown(md, path));
     }
     if (out.records.size() > kMaxBundleRecords) return bad("too many records");
+    std::map<std::string, std::size_t> index;
+    std::size_t n = 0;
+    for (const auto& r : m.at("records")) index[r.get<std::string>()] = n++;
+    for (const auto& a : m.value("attachments", json::array())) {
+      std::string path = a.at("file").get<std::string>();
+      std::string rec = a.at("record").get<std::string>();
+      if (!by_name.count(path) || path.rfind("attachments/", 0) != 0 || !seen.insert(path).second || !index.count(rec))
+        return bad("MANIFEST.json lists an attachment that is not in the bundle");
+      const auto* e = by_name[path];
+      out.records[index[rec]].attachments.push_back({path, e->data, a.at("cleaned").get<bool>()});
+    }
   } catch (const json::exception&) {
     return bad("MANIFEST.json is missing a field or has a field of the wrong type");
   }

@@ -31,8 +31,16 @@ struct PublicIdentity {
 Result<PublicIdentity> public_identity(const vault::IdentityKeys& keys);
 std::string fingerprint_of(const crypto::AgeRecipient& age, const crypto::MinisignPublicKey& minisign);
 
+// An attachment as it goes into a bundle: already cleaned (or deliberately not).
+struct BundleAttachment {
+  std::string extension;       // "jpg", "pdf", "bin"...: names inside reveal nothing else
+  std::vector<uint8_t> data;
+  bool cleaned = false;
+};
+
 struct BundleInput {
   std::vector<std::string> records_markdown;    // already rendered (redacted unless --full)
+  std::vector<std::vector<BundleAttachment>> attachments;  // per record (may be empty)
   bool redacted = true;
   std::vector<crypto::AgeRecipient> recipients;  // empty: passphrase bundle
   const crypto::SecretBuffer* passphrase = nullptr;
@@ -53,9 +61,16 @@ enum class BundleKind {
   kUnsignedText,  // a plain age file holding UTF-8 text (only with allow_unsigned)
 };
 
+struct ReceivedAttachment {
+  std::string name;            // attachments/0001-01.jpg
+  std::vector<uint8_t> data;
+  bool cleaned = false;
+};
+
 struct ReceivedRecord {
   std::string title;
   std::string body;
+  std::vector<ReceivedAttachment> attachments;
 };
 
 struct OpenedBundle {

@@ -25,6 +25,7 @@ enum Part : std::uint8_t { kGiven = 0, kPatronymic = 1, kFamily = 2, kPartCount 
 
 constexpr std::size_t kMaxWordCodePoints = 48;
 constexpr std::size_t kTypoMinKey = 7;
+constexpr std::size_t kMaxLearnedForms = 500'000;  // per Session (about 50 MB at most)
 
 std::string nfc(std::string_view s) {
   UErrorCode err = U_ZERO_ERROR;
@@ -143,7 +144,8 @@ struct Engine::Impl {
       }
     }
   }
-  std::unordered_map<std::u32string, std::vector<std::uint32_t>> compact_by_prefix;  // first 4 chars
+  static constexpr std::size_t kCompactPrefix = 5;
+  std::unordered_map<std::u32string, std::vector<std::uint32_t>> compact_by_prefix;  // first 5 chars
 
   void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary) {
     const std::string k = text::key_of(form);
@@ -168,15 +170,27 @@ struct Engine::Impl {
   // and surname forms of six letters or more. Surface -> key. Inflected first names are left
   // out on purpose: their forms collide with common words (коли, кати, марка).
   std::unordered_map<std::string, std::string> lower_surfaces;
+  // Filter in front of lower_surfaces: a bit per hash of (byte length, first four bytes), so
+  // most lower-case words cost no string and no hash-map look-up.
+  std::vector<bool> lower_filter = std::vector<bool>(1u << 16, false);
+
+  static std::size_t lower_filter_slot(std::string_view w) {
+    std::uint32_t h = static_cast<std::uint32_t>(w.size()) * 2654435761u;
+    for (std::size_t i = 0; i < 4 && i < w.size(); ++i) h = (h ^ static_cast<unsigned char>(w[i])) * 16777619u;
+    return (h ^ (h >> 16)) & 0xFFFFu;
+  }
 
   void add_lower_surface(const std::u32string& w) {
     const auto& gz = Gazetteer::get();
     const std::string k = text::key_of(w);
     if (gz.places.count(k) || gz.non_names.count(k) || gz.titles.count(k)) return;
     std::u32string low = text::lower(w);
-    lower_surfaces.emplace(text::to_utf8(low), k);
-    std::replace(low.begin(), low.end(), U'ё', U'е');
-    lower_surfaces.emplace(text::to_utf8(low), k);
+    for (int pass = 0; pass < 2; ++pass) {
+      const std::string u = text::to_utf8(low);
+      lower_filter[lower_filter_slot(u)] = true;
+      lower_surfaces.emplace(u, k);
+      std::replace(low.begin(), low.end(), U'ё', U'е');
+    }
   }
 
   // Keys of every form of a given name with its variants and diminutives, computed once per
@@ -325,7 +339,7 @@ struct Engine::Impl {
     // Identifiers and addresses without a digit are not looked for (they would be found
     // only by a scan of the whole text; names in them are matched as names anyway).
     if (c.size() < 5 || c.find_first_of(U"0123456789") == std::u32string::npos) return;
-    compact_by_prefix[c.substr(0, 4)].push_back(static_cast<std::uint32_t>(compacts.size()));
+    compact_by_prefix[c.substr(0, kCompactPrefix)].push_back(static_cast<std::uint32_t>(compacts.size()));
     compacts.push_back({std::move(c), p, kind});
   }
 };
@@ -351,8 +365,7 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     im.index_initials(p);
     for (const auto& ph : entry.phones) {
       const std::string d = patterns::phone_digits(ph);
-      if (d.size() >= 6) im.phones.emplace(d, p);
-      im.add_compact(ph, p, Kind::kPhone);
+      if (d.size() >= 6) im.phones.emplace(d, p);  // compared as digit strings, not compact text
     }
     for (const auto& em : entry.emails) {
       im.emails.emplace(lower_ascii(em), p);
@@ -442,13 +455,18 @@ std::vector<Token> tokenize(std::string_view s) {
     t.b = i;
     std::u32string w;
     std::size_t k = i;
-    bool any_cyr = false;
+    bool any_cyr = false, any_lat = false;
+    // Lower-case words are only scanned: their code points are kept only for capitalised ones.
+    const bool keep_letters = text::is_upper(c);
+    std::size_t letters_seen = 0;
     while (k < s.size()) {
       std::size_t k2 = k;
       const char32_t d = text::next_code_point(s, k2);
       if (text::is_letter(d)) {
-        if (w.size() <= kMaxWordCodePoints) w.push_back(d);
+        if (keep_letters && w.size() <= kMaxWordCodePoints) w.push_back(d);
+        ++letters_seen;
         any_cyr = any_cyr || text::is_cyrillic(d);
+        any_lat = any_lat || text::is_latin(d);
         k = k2;
         continue;
       }
@@ -456,12 +474,12 @@ std::vector<Token> tokenize(std::string_view s) {
         std::size_t k3 = k2;
         const char32_t n = text::next_code_point(s, k3);
         if (text::is_letter(n) && any_cyr) {  // Ukrainian apostrophe inside a word
-          w.push_back(d);
+          if (keep_letters) w.push_back(d);
           k = k2;
           continue;
         }
         if (text::is_letter(n) && !any_cyr && !(n == 's' && (k3 >= s.size() || !text::is_letter(text::next_code_point(s, k3 = k3))))) {
-          w.push_back(d);  // O'Brien, not Oleg's
+          if (keep_letters) w.push_back(d);  // O'Brien, not Oleg's
           k = k2;
           continue;
         }
@@ -469,10 +487,10 @@ std::vector<Token> tokenize(std::string_view s) {
       break;
     }
     t.e = k;
-    if (w.size() <= kMaxWordCodePoints && !text::is_upper(w[0])) {
-      // Lower-case words are never names here; their keys are needed only near cues.
-      t.lazy = true;
-      for (char32_t x : w) t.latin = t.latin || text::is_latin(x);
+    if (!keep_letters) {
+      // Lower-case words: keys computed only near cues and for the register's lower-case list.
+      t.lazy = letters_seen <= kMaxWordCodePoints;
+      t.latin = any_lat;
     } else if (w.size() <= kMaxWordCodePoints) {
       t.key = text::key_of(w);
       t.low = text::lower(w);
@@ -630,8 +648,7 @@ std::string Session::redact(std::string_view text_in, std::vector<Span>* report)
 }
 
 std::string Session::State::redact(std::string_view input, std::vector<Span>* report) {
-  bool repaired = false;
-  const std::string owned = text::repair_utf8(input, &repaired);
+  const std::string owned = text::repair_utf8(input, nullptr);
   const std::string_view s = owned;
   if (s.empty()) return {};
   const Engine::Impl& im = engine->impl();
@@ -686,9 +703,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       }
       prev_word = w || text::is_combining(c);
     }
-    for (std::size_t p = 0; p + 4 <= ct.size(); ++p) {
+    for (std::size_t p = 0; p + Engine::Impl::kCompactPrefix <= ct.size(); ++p) {
       if (!word_start[p]) continue;
-      auto it = im.compact_by_prefix.find(ct.substr(p, 4));
+      auto it = im.compact_by_prefix.find(ct.substr(p, Engine::Impl::kCompactPrefix));
       if (it == im.compact_by_prefix.end()) continue;
       for (auto idx : it->second) {
         const auto& cp = im.compacts[idx];
@@ -715,13 +732,11 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     for (auto& c : cands) iv.push_back({c.b, c.e});
     std::sort(iv.begin(), iv.end());
     std::size_t k = 0;
-    std::size_t maxe = 0;
     std::vector<std::pair<std::size_t, std::size_t>> merged;
     for (auto& x : iv) {
       if (!merged.empty() && x.first < merged.back().second) merged.back().second = std::max(merged.back().second, x.second);
       else merged.push_back(x);
     }
-    (void)maxe;
     for (auto& t : toks) {
       while (k < merged.size() && merged[k].second <= t.b) ++k;
       if (k < merged.size() && merged[k].first < t.e && t.b < merged[k].second) t.blocked = true;
@@ -738,7 +753,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     if (t.lazy) {
       // A lower-case word: only the register's own lower-case spellings.
       if (im.lower_surfaces.empty() || t.e - t.b > 40) continue;
-      auto ls = im.lower_surfaces.find(std::string(s.substr(t.b, t.e - t.b)));
+      const std::string_view surface = s.substr(t.b, t.e - t.b);
+      if (!im.lower_filter[Engine::Impl::lower_filter_slot(surface)]) continue;
+      auto ls = im.lower_surfaces.find(std::string(surface));
       if (ls == im.lower_surfaces.end()) continue;
       auto f = im.forms.find(ls->second);
       if (f == im.forms.end()) continue;
@@ -917,10 +934,6 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   // A register mention without its given name, next to a given name that is not this
   // person's: another member of the family ("Raisa Ladygina", "Зима Павел Олегович").
   for (auto& m : mentions) {
-    const Token& first = toks[m.first];
-    const Token& last = toks[m.last];
-    (void)first;
-    (void)last;
     std::size_t lo = m.first, hi = m.last;
     bool other = false;
     if (!m.used_given) {
@@ -1115,13 +1128,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && !toks[j + 1].blocked && !toks[j + 1].consumed &&
            !neg[j + 1] && (toks[j + 1].cap || toks[j + 1].initial) && !toks[j + 1].key.empty() && j - i < 4)
       ++j;
-    int strong = 0, weak = 0, plain = 0, words = 0;
+    int strong = 0, weak = 0, words = 0;
     for (std::size_t k = i; k <= j; ++k) {
       if (toks[k].initial) continue;
       ++words;
       if (ev[k] == kStrong) ++strong;
       else if (ev[k] == kWeak) ++weak;
-      else if (!toks[k].sent_start && !toks[k].allcaps) ++plain;
     }
     bool person = false, doubt = true;
     const bool title = cue_before(i, false);
@@ -1170,7 +1182,6 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       }
       person = !dash && !noun_after && hint;
     }
-    (void)plain;
     if (!person) {
       // Single-word runs that failed may still be a given name after a rank etc. Nothing else.
       i = j + 1;
@@ -1190,6 +1201,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     for (auto e : kEnds)
       if (cyr.size() > e.size() + 2 && cyr.compare(cyr.size() - e.size(), e.size(), e) == 0)
         stems.push_back(cyr.substr(0, cyr.size() - e.size()));
+    // Memory stays bounded on endless input: past the cap, nothing new is learned (a later
+    // bare mention of a new surname is then found only by its shape).
+    if (learned.size() > kMaxLearnedForms) return;
     if (!learned.emplace(t.key, number).second) return;  // forms already known
     for (const auto& st : stems)
       for (const auto& f : morph::surname_forms(st)) {
@@ -1343,7 +1357,6 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
   }
   out.append(s.substr(pos));
-  (void)repaired;
   return out;
 }
 

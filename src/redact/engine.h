@@ -71,7 +71,8 @@ class Session {
 
   // Redacts one chunk of text. Invalid UTF-8 is never passed through: each invalid
   // sequence becomes U+FFFD before matching. If `report` is non-null, appends one Span per
-  // redaction, with offsets into `text`. Chunks should end at a line break when possible.
+  // redaction, with offsets into `text` (into the repaired text when `text` was not valid
+  // UTF-8). Chunks should end at a line break when possible.
   std::string redact(std::string_view text, std::vector<Span>* report = nullptr);
 
  private:
@@ -81,7 +82,10 @@ class Session {
 
 class Engine {
  public:
-  // Compiles the register into matchers. Entries with empty names are skipped.
+  // Compiles the register into matchers: every case form, transliteration and diminutive of
+  // each name is generated here, so matching is a hash look-up per word (docs/REDACTION.md).
+  // An entry with an empty name contributes only its phones, e-mails, handles, identifiers
+  // and addresses; one-letter name parts are never matched alone.
   // REQUIRES: nothing; always succeeds (bad entries are ignored, never fatal).
   static std::shared_ptr<const Engine> compile(const std::vector<PersonEntry>& people);
 

@@ -173,6 +173,8 @@ const std::vector<Rule>& rules() {
         Kind::kAddress, "pattern:address-words");
     // Phones: candidates, classified in code.
     add(R"(\+?\d[\d \x{00A0}\-()]{5,22}\d)", Kind::kPhone, "pattern:phone");
+    // Dotted phones only from a trunk or country prefix: 8.905.630.11.92, +7.916.555.01.23.
+    add(R"((?:\+\d{1,3}|8)\.\d{3}\.\d{3}\.\d{2}\.\d{2})", Kind::kPhone, "pattern:phone");
     // Long digit runs (INN and other numbers).
     add(R"(\d{9,})", Kind::kId, "pattern:digits");
     return v;

@@ -549,6 +549,122 @@ class Sharing(Cli):
         self.assertIn("share-full", [e["operation"] for e in json.loads(self.ok(["log", "--json"]).stdout)])
 
 
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+
+
+class Attachments(Cli):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.add("record with attachments\n")
+        self.big = os.path.join(self.tmp, "voice.ogg")
+        with open(self.big, "wb") as f:
+            f.write(secrets.token_bytes(3 * 65536 + 123))
+
+    def photo(self):
+        if not shutil.which("exiftool"):
+            self.skipTest("exiftool missing")
+        p = os.path.join(self.tmp, "photo.jpg")
+        shutil.copy(os.path.join(FIXTURES, "gradient-16x8.jpg"), p)
+        subprocess.run(["exiftool", "-q", "-overwrite_original", "-GPSLatitude=55.75", "-GPSLatitudeRef=N",
+                        "-GPSLongitude=37.61", "-GPSLongitudeRef=E", "-Artist=Secret Person", "-SerialNumber=SN12345",
+                        "-Software=Cam 1.0", "-DateTimeOriginal=2024:03:18 10:00:00", p], check=True)
+        return p
+
+    def test_attach_extract_show_list_shred(self):
+        ids = self.ok(["attach", "1", self.big]).stdout.split()
+        self.assertEqual(ids, [b"1"])
+        show = json.loads(self.ok(["show", "1", "--json"]).stdout)
+        self.assertEqual(show["attachments"], [{"id": 1, "name": "voice.ogg", "type": "other", "size": 3 * 65536 + 123}])
+        self.assertEqual(json.loads(self.ok(["list", "--json"]).stdout)[0]["attachments"][0]["name"], "voice.ogg")
+        out = os.path.join(self.tmp, "back.ogg")
+        self.ok(["extract", "1", "voice.ogg", "-o", out])
+        with open(out, "rb") as a, open(self.big, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        with open(self.big, "rb") as f:
+            self.assertEqual(self.ok(["extract", "1", "1"]).stdout, f.read())
+        blobs = os.listdir(os.path.join(self.vault, "blobs"))
+        self.assertEqual(len(blobs), 1)
+        size = os.path.getsize(os.path.join(self.vault, "blobs", blobs[0]))
+        self.assertNotEqual(size, 3 * 65536 + 123)
+        self.assertEqual(self.run_fn(["extract", "1", "nope"]).returncode, 3)
+        self.assertEqual(self.run_fn(["attach", "9", self.big]).returncode, 3)
+        self.assertEqual(self.run_fn(["attach", "1", "/nonexistent"]).returncode, 5)
+        self.ok(["shred", "1", "--yes"])
+        self.assertEqual(os.listdir(os.path.join(self.vault, "blobs")), [])
+
+    def test_damaged_blob_is_reported_and_releases_nothing(self):
+        self.ok(["attach", "1", self.big])
+        small = os.path.join(self.tmp, "note.pdf")
+        with open(small, "wb") as f:
+            f.write(b"%PDF-1.4 tiny")
+        self.ok(["attach", "1", small])
+        info = json.loads(self.ok(["show", "1", "--json"]).stdout)["attachments"]
+        self.assertEqual(len(info), 2)
+        blobs = sorted(os.listdir(os.path.join(self.vault, "blobs")), key=lambda b: -os.path.getsize(os.path.join(self.vault, "blobs", b)))
+        big_blob = os.path.join(self.vault, "blobs", blobs[0])
+        with open(big_blob, "r+b") as f:
+            f.seek(70000)
+            c = f.read(1)
+            f.seek(70000)
+            f.write(bytes([c[0] ^ 1]))
+        out = os.path.join(self.tmp, "x.ogg")
+        p = self.run_fn(["extract", "1", "voice.ogg", "-o", out])
+        self.assertEqual(p.returncode, 3, p.stderr.decode())
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(os.listdir(self.tmp).count(".x.ogg.fieldnotes-tmp"), 0)
+        p = self.run_fn(["extract", "1", "1"])
+        self.assertEqual(p.returncode, 3)
+        self.assertEqual(p.stdout, b"")  # verified before anything is written
+        self.ok(["extract", "1", "note.pdf", "-o", os.path.join(self.tmp, "n.pdf")])  # the other one is fine
+        p = self.run_fn(["verify"])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"attachment 1", p.stdout)
+        with open(big_blob, "r+b") as f:
+            f.truncate(65536)
+        self.assertEqual(self.run_fn(["extract", "1", "1"]).returncode, 3)
+        with open(os.path.join(self.vault, "blobs", "stray"), "wb") as f:
+            f.write(b"x")
+        self.assertIn(b"orphaned blob", self.run_fn(["verify"]).stdout)
+
+    def test_redacted_share_cleans_photos_and_refuses_the_rest(self):
+        photo = self.photo()
+        self.ok(["attach", "1", photo, self.big])
+        bob = os.path.join(self.tmp, "bob")
+        self.ok(["init", "--kdf-profile", "test", "--vault", bob], vault=False)
+        b_id = json.loads(self.run_fn(["identity", "show", "--json", "--vault", bob], vault=False).stdout)
+        a_id = json.loads(self.ok(["identity", "show", "--json"]).stdout)
+        self.ok(["contact", "add", "Bob", "--age", b_id["age"], "--minisign", b_id["minisign"]])
+        self.run_fn(["contact", "add", "Alice", "--age", a_id["age"], "--minisign", a_id["minisign"], "--vault", bob], vault=False)
+        out = os.path.join(self.tmp, "b.age")
+        p = self.run_fn(["share", "1", "--to", "Bob", "-o", out])
+        self.assertEqual(p.returncode, 4)
+        self.assertIn("--include-uncleaned other", p.stderr.decode())
+        self.assertFalse(os.path.exists(out))
+        p = self.ok(["share", "1", "--to", "Bob", "-o", out, "--include-uncleaned", "other"])
+        self.assertIn("UNCLEANED", p.stderr.decode())
+        p = self.run_fn(["receive", out, "--vault", bob], vault=False)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        atts = json.loads(self.run_fn(["show", "1", "--json", "--vault", bob], vault=False).stdout)["attachments"]
+        self.assertEqual([a["type"] for a in atts], ["jpeg", "other"])
+        got = os.path.join(self.tmp, "got.jpg")
+        self.run_fn(["extract", "1", str(atts[0]["id"]), "-o", got, "--vault", bob], vault=False)
+        tags = json.loads(subprocess.run(["exiftool", "-j", "-G", got], stdout=subprocess.PIPE, check=True).stdout)[0]
+        for k, v in tags.items():
+            if k.startswith("File:") or k.startswith("ExifTool:") or k.startswith("System:"):
+                continue
+            self.assertNotRegex(k, r"(?i)gps|serial|artist|author|creator|software|date", (k, v))
+        self.assertEqual((tags["File:ImageWidth"], tags["File:ImageHeight"]), (16, 8))
+        # the sealed original in the sender's vault is untouched
+        orig = os.path.join(self.tmp, "orig.jpg")
+        self.ok(["extract", "1", "photo.jpg", "-o", orig])
+        with open(orig, "rb") as a, open(photo, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        # a --full share keeps the original
+        full = os.path.join(self.tmp, "full.age")
+        self.ok(["share", "1", "--to", "Bob", "--full", "--confirm-full", "-o", full])
+
+
 class Binary(unittest.TestCase):
     def test_linked_against_sqlcipher_not_sqlite(self):
         out = subprocess.run(["ldd", BIN], stdout=subprocess.PIPE, check=True).stdout.decode()
