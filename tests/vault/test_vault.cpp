@@ -3,6 +3,9 @@
 
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -51,7 +54,8 @@ void spit(const fs::path& p, const std::vector<uint8_t>& b) {
 
 std::map<std::string, std::vector<uint8_t>> snapshot(const fs::path& dir) {
   std::map<std::string, std::vector<uint8_t>> m;
-  for (const auto& e : fs::directory_iterator(dir)) m[e.path().filename().string()] = slurp(e.path());
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) m[fs::relative(e.path(), dir).string()] = slurp(e.path());
   return m;
 }
 
@@ -525,4 +529,58 @@ TEST_CASE("the process is linked against SQLCipher") {
   std::string what;
   CHECK(linked_against_sqlcipher(&what));
   CHECK(what.find("cipher 3.4") != std::string::npos);
+}
+
+TEST_CASE("attachments: round trip, and a failed attach leaves no blob and no row") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  auto v = open_ok(dir);
+  int64_t rid = add(*v, "r", "body");
+  fs::path src = t.path / "in.bin";
+  std::vector<uint8_t> data(200000);
+  crypto::random_bytes(data);
+  spit(src, data);
+
+  int fd = ::open(src.c_str(), O_RDONLY);
+  auto a = v->attach(rid, fd, "in.bin", "other");
+  ::close(fd);
+  REQUIRE(a.is_ok());
+  CHECK(a->size == data.size());
+  fs::path out = t.path / "out.bin";
+  int ofd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(v->extract(a->id, ofd, true).is_ok());
+  ::close(ofd);
+  CHECK(slurp(out) == data);
+  CHECK(v->attach(rid + 100, ::open(src.c_str(), O_RDONLY), "x", "other").status().code() == Code::kNotFound);
+
+  SECTION("a read error mid-stream (a directory as input)") {
+    int dfd = ::open(t.path.c_str(), O_RDONLY | O_DIRECTORY);
+    auto bad = v->attach(rid, dfd, "dir", "other");
+    ::close(dfd);
+    CHECK_FALSE(bad.is_ok());
+  }
+  SECTION("a full disk mid-stream (RLIMIT_FSIZE as the fault)") {
+    struct rlimit old {};
+    getrlimit(RLIMIT_FSIZE, &old);
+    auto prev = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 100000;
+    setrlimit(RLIMIT_FSIZE, &small);
+    int sfd = ::open(src.c_str(), O_RDONLY);
+    auto bad = v->attach(rid, sfd, "big", "other");
+    ::close(sfd);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, prev);
+    CHECK(bad.status().code() == Code::kIo);
+  }
+  // Either way: exactly the one good blob and one row remain, and verify is clean.
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir / "blobs")) { (void)e; ++files; }
+  CHECK(files == 1);
+  CHECK(v->attachments(rid)->size() == 1);
+  CHECK(v->verify().problems.empty());
+
+  // Shred removes the blob with the record.
+  REQUIRE(v->shred_record(rid).is_ok());
+  CHECK(fs::is_empty(dir / "blobs"));
 }
