@@ -200,6 +200,69 @@ class Records(Cli):
         self.assertEqual(self.run_fn(["import", d]).returncode, 3)
         self.assertEqual(snapshot(self.vault), before)
 
+    def test_full_disk_exit_5_vault_unchanged(self):
+        import resource
+        import signal
+        self.add("first")
+        before = snapshot(self.vault)
+
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(os.path.join(self.vault, "vault.db")) + 4096,) * 2)
+        rp, wp = os.pipe()
+        os.write(wp, PASS)
+        os.close(wp)
+        p = subprocess.run([BIN, "add", "--vault", self.vault, "--title", "big", "--passphrase-fd", str(rp)],
+                           input=("testimony line\n" * 20000).encode(), pass_fds=[rp], preexec_fn=small_files,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(rp)
+        self.assertEqual(p.returncode, 5, p.stderr.decode())
+        self.assertIn("check free space", p.stderr.decode())
+        # SQLite rolled the transaction back: same files, same records (the database file's
+        # bytes may differ in pages it rewrote from its journal, so the content is compared).
+        self.assertEqual(sorted(snapshot(self.vault)), sorted(before))
+        self.assertEqual([r["title"] for r in json.loads(self.ok(["list", "--json"]).stdout)], ["t"])
+        self.ok(["verify"])
+
+    def test_read_only_vault(self):
+        self.add("first")
+        argv_prefix = []
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                self.skipTest("setpriv missing")
+            # root ignores permissions: run as nobody, who may read but not write
+            for root, dirs, files in os.walk(self.tmp):
+                for x in dirs + files:
+                    os.chown(os.path.join(root, x), 65534, 65534)
+            os.chown(self.tmp, 65534, 65534)
+            argv_prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        for root, dirs, files in os.walk(self.vault):
+            for x in files:
+                os.chmod(os.path.join(root, x), 0o400)
+            for x in dirs:
+                os.chmod(os.path.join(root, x), 0o500)
+        os.chmod(self.vault, 0o500)
+        before = snapshot(self.vault)
+        try:
+            def fn(args, body=b""):
+                rp, wp = os.pipe()
+                os.write(wp, PASS)
+                os.close(wp)
+                p = subprocess.run(argv_prefix + [BIN] + args + ["--vault", self.vault, "--passphrase-fd", str(rp)],
+                                   input=body, pass_fds=[rp], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                os.close(rp)
+                return p
+            p = fn(["list"])
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            p = fn(["add", "--title", "x"], b"second")
+            self.assertEqual(p.returncode, 5, p.stderr.decode())
+            self.assertEqual(snapshot(self.vault), before)
+        finally:
+            for root, dirs, files in os.walk(self.vault):
+                for x in dirs:
+                    os.chmod(os.path.join(root, x), 0o700)
+            os.chmod(self.vault, 0o700)
+
     def test_canary_never_reaches_any_file(self):
         canary = "CANARY" + secrets.token_hex(16)
         rid = self.add("testimony with %s inside\n" % canary, title="title " + canary)
