@@ -35,16 +35,7 @@ void run_export(const ExportOptions& o) {
   else fail(kExitUsage, "unknown audience \"" + o.audience + "\"", "use public or co-counsel");
   std::vector<int64_t> ids;
   for (const auto& s : o.ids) ids.push_back(parse_record_id(s));
-  if (o.confirm_full && !o.full) fail(kExitUsage, "--confirm-full without --full");
-  if (o.full && !o.confirm_full) {
-    if (!isatty(STDIN_FILENO))
-      fail(kExitPolicy, "an unredacted export needs confirmation",
-           "add --confirm-full if every name in these records may leave the vault");
-    std::cerr << "This export keeps every name, phone and address. Type full to confirm: " << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "full") fail(kExitPolicy, "not confirmed; nothing was exported");
-  }
+  confirm_full(o.full, o.confirm_full, "export");
   with_unlocked_vault([&](vault::Vault& v) {
     std::vector<vault::Record> records;
     for (int64_t id : ids) {

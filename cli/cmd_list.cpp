@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "src/search.h"
+#include "src/text.h"
 
 namespace fieldnotes::cli {
 
@@ -16,14 +17,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string iso_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using core::iso_time;
 
 json attachment_json(const vault::AttachmentInfo& a) {
   return {{"id", a.id}, {"name", a.name}, {"type", a.type}, {"size", a.size}};

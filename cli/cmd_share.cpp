@@ -71,15 +71,7 @@ void run_share(const ShareOptions& o) {
     fail(kExitUsage, "no output file", "add -o FILE (a bundle is binary)");
   std::vector<int64_t> ids;
   for (const auto& s : o.ids) ids.push_back(parse_record_id(s));
-  if (o.confirm_full && !o.full) fail(kExitUsage, "--confirm-full without --full");
-  if (o.full && !o.confirm_full) {
-    if (!isatty(STDIN_FILENO))
-      fail(kExitPolicy, "an unredacted share needs confirmation", "add --confirm-full if every name in these records may leave the vault");
-    std::cerr << "This bundle keeps every name, phone and address. Type full to confirm: " << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "full") fail(kExitPolicy, "not confirmed; nothing was shared");
-  }
+  confirm_full(o.full, o.confirm_full, "share");
   redact::Options ropts;
   std::string audience = o.audience.empty() ? (o.passphrase ? "public" : "co-counsel") : o.audience;
   if (audience == "public") ropts.audience = redact::Audience::kPublic;

@@ -193,6 +193,18 @@ std::string read_text_input(const std::string& file, std::size_t limit, const ch
   return out;
 }
 
+void confirm_full(bool full, bool confirm_flag, const std::string& what) {
+  if (confirm_flag && !full) fail(kExitUsage, "--confirm-full without --full");
+  if (!full || confirm_flag) return;
+  if (!isatty(STDIN_FILENO))
+    fail(kExitPolicy, "an unredacted " + what + " needs confirmation",
+         "add --confirm-full if every name in these records may leave the vault");
+  std::cerr << "This " << what << " keeps every name, phone and address. Type full to confirm: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "full") fail(kExitPolicy, "not confirmed; nothing left the vault");
+}
+
 int64_t parse_record_id(const std::string& s) {
   char* end = nullptr;
   errno = 0;

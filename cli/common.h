@@ -62,6 +62,10 @@ void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn);
 // Reads all of FILE (or stdin for "" / "-"), refusing more than `limit` bytes and invalid UTF-8.
 std::string read_text_input(const std::string& file, std::size_t limit, const char* what);
 
+// --full needs --confirm-full, or "full" typed on a terminal. `what` names the output
+// ("export", "share") in the messages. Fails (exit 1 or 4) unless confirmed.
+void confirm_full(bool full, bool confirm_flag, const std::string& what);
+
 // Parses a record id given on the command line.
 int64_t parse_record_id(const std::string& s);
 

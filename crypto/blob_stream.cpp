@@ -194,6 +194,14 @@ Result<BlobInfo> blob_seal(int in_fd, int out_fd, const SecretBuffer& key,
   struct stat st0 {};
   if (::fstat(in_fd, &st0) != 0) return io_error("cannot read the attachment", errno);
   const bool regular = S_ISREG(st0.st_mode);
+  // A regular file is read from its current offset: that many bytes are expected.
+  uint64_t expected = 0;
+  if (regular) {
+    const off_t start = ::lseek(in_fd, 0, SEEK_CUR);
+    if (start < 0) return io_error("cannot read the attachment", errno);
+    const auto size = static_cast<uint64_t>(st0.st_size);
+    expected = size - std::min<uint64_t>(static_cast<uint64_t>(start), size);
+  }
 
   uint8_t header[kBlobHeaderBytes];
   std::memcpy(header, kMagic, kBlobMagicBytes);
@@ -252,8 +260,7 @@ Result<BlobInfo> blob_seal(int in_fd, int out_fd, const SecretBuffer& key,
                   turns.fail(io_error("cannot read the attachment", errno));
                   return;
                 }
-                if (static_cast<uint64_t>(st0.st_size) != plain_len ||
-                    static_cast<uint64_t>(st1.st_size) != plain_len) {
+                if (expected != plain_len || st1.st_size != st0.st_size) {
                   turns.fail({Code::kIo, "the attachment changed size while it was read (is it "
                                          "still being written?)"});
                   return;

@@ -56,9 +56,9 @@ uint64_t blob_padded_bytes(uint64_t plaintext_bytes);
 // REQUIRES: plaintext_bytes <= kBlobMaxPlaintextBytes.
 uint64_t blob_file_bytes(uint64_t plaintext_bytes);
 
-// Reads `in_fd` to EOF and writes a sealed stream to `out_fd` under `key` (kBlobKeyBytes,
-// random per attachment, supplied by the caller) with `ad` (the attachment's uuid etc.)
-// authenticated. Uses up to `threads` threads (clamped to 1..8). Does NOT fsync: the caller does.
+// Reads `in_fd` from its current offset to EOF and writes a sealed stream to `out_fd` (at its
+// current offset) under `key` (kBlobKeyBytes, random per attachment, supplied by the caller)
+// with `ad` (the attachment's uuid etc.) authenticated. Uses up to `threads` threads (clamped to 1..8). Does NOT fsync: the caller does.
 // Returns kInvalidInput for a key of the wrong size or a plaintext over kBlobMaxPlaintextBytes;
 // kIo on read or write errors (e.g. ENOSPC), or when `in_fd` is a regular file whose size
 // changed while it was read (it was still being written). On failure `out_fd` holds a partial
@@ -66,8 +66,9 @@ uint64_t blob_file_bytes(uint64_t plaintext_bytes);
 Result<BlobInfo> blob_seal(int in_fd, int out_fd, const SecretBuffer& key,
                            std::span<const uint8_t> ad, int threads = 2);
 
-// Opens a sealed stream. `in_fd` must be a regular file (the final chunk is read first, to learn
-// the real length): kInvalidInput otherwise. Writes only authenticated plaintext to `out_fd`.
+// Opens a sealed stream. `in_fd` must be a regular file that holds the stream and nothing else
+// (it is read with pread, whatever its offset; the final chunk is read first, to learn the real
+// length): kInvalidInput otherwise. Writes only authenticated plaintext to `out_fd`.
 // Returns kCorrupt (and writes nothing more) on a bad tag, truncation at any point, a missing
 // final chunk, data after the final chunk, a wrong key or ad, nonzero padding or a malformed
 // header; kUnsupported for an unknown version; kIo on read/write errors. Plaintext of the chunks

@@ -23,27 +23,10 @@ constexpr const char* kSums = "SHA256SUMS";
 constexpr const char* kSig = "SHA256SUMS.minisig";
 constexpr const char* kFormat = "fieldnotes-bundle";
 
-std::string hex(std::span<const uint8_t> b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t c : b) {
-    s.push_back(kHex[c >> 4]);
-    s.push_back(kHex[c & 15]);
-  }
-  return s;
-}
+std::string hex(std::span<const uint8_t> b) { return to_hex(b); }
 
 std::span<const uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-std::string iso_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string trusted_comment(const std::string& id, int64_t seq) {

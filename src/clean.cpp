@@ -216,6 +216,15 @@ Result<Bytes> clean_pdf(std::span<const uint8_t> data) {
       dict.removeKey("/Metadata");
       dict.removeKey("/PieceInfo");  // application private data (creator tool state)
       dict.removeKey("/LastModified");
+      // Markup annotations (comments, highlights) name their author in /T and date themselves;
+      // form fields (/Widget) use /T for the field name, which the form needs.
+      QPDFObjectHandle subtype = dict.getKey("/Subtype");
+      if (subtype.isName() && subtype.getName() != "/Widget" && dict.hasKey("/Rect") &&
+          (dict.getKey("/Type").isNull() || dict.getKey("/Type").isNameAndEquals("/Annot"))) {
+        dict.removeKey("/T");
+        dict.removeKey("/M");
+        dict.removeKey("/CreationDate");
+      }
     }
     pdf.getRoot().removeKey("/Metadata");
     QPDFWriter w(pdf);

@@ -9,8 +9,9 @@
 //   scans; PNG IHDR, PLTE, IDAT, IEND, rendering and animation chunks), and anything after the
 //   end-of-image marker is dropped (phone trailers, MPF secondary images, C2PA, text chunks).
 // - PDF (qpdf): the document Info dictionary, every /Metadata (XMP) stream at document, page and
-//   object level, /PieceInfo application data; the file is rewritten, so objects only reachable
-//   through earlier incremental updates are dropped, and the file ID is recomputed from content.
+//   object level, /PieceInfo application data, the author (/T) and dates of markup annotations
+//   (comments; form fields keep their names), the original /ID; the file is rewritten, so objects only reachable
+//   through earlier incremental updates are dropped; the new /ID is computed from the content.
 // Kept on purpose: ICC colour profiles (needed to show colours right; a profile's own creation
 // date is the profile's, not the photo's). Not looked into: images embedded inside PDFs, and
 // pixels themselves (faces, visible text): that is the user's redaction, not metadata.

@@ -5,19 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "src/register.h"
+#include "src/text.h"
 
 namespace fieldnotes::core {
 
 namespace {
 
-std::string date_of(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string date_of(int64_t t) { return iso_time(t).substr(0, 10); }
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // Small text helpers for the core: UTF-8 validity and trimming.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -9,5 +11,9 @@ namespace fieldnotes::core {
 // True iff `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 std::string_view trim(std::string_view s);
+// "2026-11-21T22:08:13Z" (UTC) for unix seconds.
+std::string iso_time(int64_t unix_seconds);
+// Lowercase hexadecimal.
+std::string to_hex(std::span<const uint8_t> bytes);
 
 }  // namespace fieldnotes::core

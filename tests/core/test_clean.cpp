@@ -121,12 +121,14 @@ const std::string kXmp =
     "<xmp:CreatorTool>SynthEditor 9</xmp:CreatorTool><xmp:CreateDate>2024-01-02T03:04:05Z"
     "</xmp:CreateDate></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>";
 
-// One 200x100 page drawing a square, with an Info dictionary and XMP at document and page level.
+// One 200x100 page drawing a square, with an Info dictionary, XMP at document and page level and
+// a comment annotation that names its author.
 Bytes pdf_fixture() {
   std::vector<std::string> objs = {
       "<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>",
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Metadata 6 0 R >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Metadata 6 0 R "
+      "/Annots [8 0 R] >>",
   };
   const std::string content = "0 0 1 rg 10 10 50 50 re f\n";
   objs.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
@@ -136,6 +138,9 @@ Bytes pdf_fixture() {
                    " >>\nstream\n" + kXmp + "\nendstream");
   objs.push_back("<< /Author (Synthetic Person) /Creator (SynthEditor 9) /Producer (SynthEditor 9) "
                  "/CreationDate (D:20240102030405Z) /ModDate (D:20240102030405Z) >>");
+  objs.push_back("<< /Type /Annot /Subtype /Text /Rect [150 60 170 80] /Contents (see here) "
+                 "/T (Synthetic Person) /M (D:20240102030405Z) "
+                 "/CreationDate (D:20240102030405Z) >>");
   std::string pdf = "%PDF-1.4\n";
   std::vector<std::size_t> offsets;
   for (std::size_t i = 0; i < objs.size(); ++i) {
@@ -506,7 +511,7 @@ TEST_CASE("clean: webp loses exif and xmp", "[clean]") {
   dirty_clean_check(webp_fixture(), AttachmentType::kWebp, "webp", "", 1, 1);
 }
 
-TEST_CASE("clean: pdf loses the info dictionary and xmp at document and page level", "[clean]") {
+TEST_CASE("clean: pdf loses info, xmp (document and page) and annotation authors", "[clean]") {
   TempDir d;
   const fs::path dirty = d.path / "dirty.pdf", clean = d.path / "clean.pdf";
   write_file(dirty, pdf_fixture());
@@ -555,7 +560,14 @@ TEST_CASE("clean: pdf loses the info dictionary and xmp at document and page lev
     CHECK_FALSE(dict.hasKey("/Author"));
     CHECK_FALSE(dict.hasKey("/Producer"));
     CHECK_FALSE(dict.hasKey("/CreationDate"));
+    CHECK_FALSE(dict.hasKey("/M"));
+    CHECK_FALSE(dict.hasKey("/T"));
   }
+  // The comment itself is the user's content and stays.
+  auto annots = pages[0].getObjectHandle().getKey("/Annots");
+  REQUIRE(annots.isArray());
+  REQUIRE(annots.getArrayNItems() == 1);
+  CHECK(annots.getArrayItem(0).getKey("/Contents").getUTF8Value() == "see here");
   const std::string raw(r.value().begin(), r.value().end());
   CHECK(raw.find("0123456789abcdef0123456789abcdef") == std::string::npos);  // old /ID
 

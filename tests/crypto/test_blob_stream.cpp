@@ -328,6 +328,21 @@ TEST_CASE("blob: pipes, read errors and a full disk give a Status", "[blob]") {
     REQUIRE(o.status.is_ok());
     CHECK(o.out == plain);
   }
+  SECTION("a regular file is sealed from its current offset") {
+    const Bytes plain = pattern(kBlobChunkBytes + 5000);
+    write_file(d.path / "plain", plain);
+    int in = ::open((d.path / "plain").c_str(), O_RDONLY);
+    REQUIRE(::lseek(in, 1000, SEEK_SET) == 1000);
+    int out = ::open((d.path / "sealed").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    auto r = blob_seal(in, out, key, as_ad(kAd), 2);
+    ::close(in);
+    ::close(out);
+    REQUIRE(r.is_ok());
+    CHECK(r->plaintext_bytes == plain.size() - 1000);
+    Opened o = open_bytes(d, read_file(d.path / "sealed"), key);
+    REQUIRE(o.status.is_ok());
+    CHECK(o.out == Bytes(plain.begin() + 1000, plain.end()));
+  }
   SECTION("opening from a pipe is refused: the final chunk is read first") {
     int p[2];
     REQUIRE(::pipe(p) == 0);
