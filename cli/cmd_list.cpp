@@ -3,6 +3,7 @@
 // fieldnotes search TEXT [--json]
 #include <ctime>
 #include <map>
+#include <mutex>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -123,17 +124,24 @@ void run_search(const SearchOptions& o) {
   core::SearchQuery q(o.text);
   if (q.empty()) fail(kExitUsage, "nothing to search for", "give a word, a name or a number");
   with_unlocked_vault([&](vault::Vault& v) {
-    json out = json::array();
-    Status st = v.for_each_record(true, [&](const vault::Record& r) {
+    std::mutex mu;
+    std::map<int64_t, std::string> titles;
+    auto hits = v.find_records([&](const vault::Record& r) {  // called on two threads
       bool hit = q.matches(r.header.title) || q.matches(r.header.case_name) || q.matches(r.body);
       for (const auto& t : r.header.tags) hit = hit || q.matches(t);
       for (const auto& p : r.header.people) hit = hit || q.matches(p);
-      if (!hit) return true;
-      if (globals().json) out.push_back({{"id", r.id}, {"title", r.header.title}});
-      else std::cout << r.id << "\t" << r.header.title << "\n";
-      return true;
+      if (hit) {
+        std::lock_guard<std::mutex> g(mu);
+        titles[r.id] = r.header.title;
+      }
+      return hit;
     });
-    if (!st) fail(st, "cannot search the records");
+    if (!hits) fail(hits.status(), "cannot search the records");
+    json out = json::array();
+    for (int64_t id : *hits) {
+      if (globals().json) out.push_back({{"id", id}, {"title", titles[id]}});
+      else std::cout << id << "\t" << titles[id] << "\n";
+    }
     if (globals().json) std::cout << out.dump(2) << "\n";
   });
 }

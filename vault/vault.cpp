@@ -8,6 +8,9 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <map>
 #include <set>
 
@@ -354,7 +357,7 @@ Status Vault::rollback() {
 }
 
 Status Vault::unwrap_item_key_into(const char* table, int64_t id, std::string_view uuid, int64_t epoch,
-                                   std::span<const uint8_t> wrapped, SecretBuffer& out) {
+                                   std::span<const uint8_t> wrapped, SecretBuffer& out) const {
   auto what = [&] { return std::string(std::strcmp(table, "records") == 0 ? "record " : "person ") + std::to_string(id); };
   if (epoch != kek_epoch_) return {Code::kCorrupt, what() + ": key from an unknown epoch"};
   if (wrapped.empty() || wrapped[0] != kEnvelopeVersion)
@@ -446,6 +449,37 @@ struct RecordRow {
 };
 }  // namespace
 
+// One sealed row, copied out of SQLite so that another thread can open it.
+struct SealedRow {
+  int64_t id = 0;
+  int64_t epoch = 0;
+  std::string uuid;
+  std::vector<uint8_t> wrapped, header, body;
+};
+
+// Opens one sealed row into `rec`, reusing the caller's secure buffers.
+Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, SecretBuffer& header,
+                       SecretBuffer& body, Record& rec) const {
+  rec.id = row.id;
+  rec.uuid = row.uuid;
+  FN_RETURN_IF_ERROR(unwrap_item_key_into("records", row.id, row.uuid, row.epoch, row.wrapped, key));
+  std::span<const uint8_t> h = row.header;
+  if (h.empty() || h[0] != kEnvelopeVersion ||
+      !crypto::aead_xchacha_open_into(key, h.subspan(1), envelope_ad("records", "header", row.uuid), header))
+    return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header does not authenticate"};
+  auto parsed = header_from_json(header.view());
+  if (!parsed) return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header is malformed"};
+  rec.header = std::move(parsed).value();
+  if (with_body) {
+    std::span<const uint8_t> b = row.body;
+    if (b.empty() || b[0] != kEnvelopeVersion ||
+        !crypto::aead_xchacha_open_into(key, b.subspan(1), envelope_ad("records", "body", row.uuid), body))
+      return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": body does not authenticate"};
+    rec.body.assign(body.view());
+  }
+  return Status::ok();
+}
+
 Status Vault::for_each_record(bool with_body, const std::function<bool(const Record&)>& fn) {
   auto q = db_->prepare(with_body ? "SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id"
                                   : "SELECT id, uuid, epoch, wrapped_key, header FROM records ORDER BY id");
@@ -453,28 +487,101 @@ Status Vault::for_each_record(bool with_body, const std::function<bool(const Rec
   // One secure allocation each for the key, header and body, reused for every row.
   SecretBuffer key(32), header(4096), body(65536);
   Status st;
+  SealedRow row;
   while (q->step(&st)) {
+    row.id = q->int64(0);
+    row.uuid = q->text(1);
+    row.epoch = q->int64(2);
+    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+    row.header.assign(q->blob(4).begin(), q->blob(4).end());
+    if (with_body) row.body.assign(q->blob(5).begin(), q->blob(5).end());
     Record rec;
-    rec.id = q->int64(0);
-    rec.uuid = q->text(1);
-    FN_RETURN_IF_ERROR(unwrap_item_key_into("records", rec.id, rec.uuid, q->int64(2), q->blob(3), key));
-    if (!crypto::aead_xchacha_open_into(key, q->blob(4).subspan(std::min<std::size_t>(1, q->blob(4).size())),
-                                        envelope_ad("records", "header", rec.uuid), header) ||
-        q->blob(4)[0] != kEnvelopeVersion)
-      return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header does not authenticate"};
-    auto h = header_from_json(header.view());
-    if (!h) return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": header is malformed"};
-    rec.header = std::move(h).value();
-    if (with_body) {
-      auto blob = q->blob(5);
-      if (blob.empty() || blob[0] != kEnvelopeVersion ||
-          !crypto::aead_xchacha_open_into(key, blob.subspan(1), envelope_ad("records", "body", rec.uuid), body))
-        return Status{Code::kCorrupt, "record " + std::to_string(rec.id) + ": body does not authenticate"};
-      rec.body.assign(body.view());
-    }
+    FN_RETURN_IF_ERROR(open_row(row, with_body, key, header, body, rec));
     if (!fn(rec)) break;
   }
   return st;
+}
+
+Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const Record&)>& match) {
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id");
+  if (!q) return q.status();
+  // This thread reads SQLite and opens every other batch; a second thread opens the rest.
+  constexpr std::size_t kBatch = 128;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<SealedRow>> queue;
+  bool done = false;
+  Status error;
+  std::vector<int64_t> hits;
+  auto process = [&](const std::vector<SealedRow>& batch, SecretBuffer& key, SecretBuffer& header, SecretBuffer& body) {
+    std::vector<int64_t> local;
+    for (const auto& row : batch) {
+      Record rec;
+      Status s = open_row(row, true, key, header, body, rec);
+      if (!s) {
+        std::lock_guard<std::mutex> g(mu);
+        if (error) error = s;
+        return;
+      }
+      if (match(rec)) local.push_back(rec.id);
+    }
+    std::lock_guard<std::mutex> g(mu);
+    hits.insert(hits.end(), local.begin(), local.end());
+  };
+  std::thread worker([&] {
+    SecretBuffer key(32), header(4096), body(65536);
+    for (;;) {
+      std::vector<SealedRow> batch;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return done || !queue.empty(); });
+        if (queue.empty()) return;
+        batch = std::move(queue.front());
+        queue.pop_front();
+      }
+      cv.notify_all();
+      process(batch, key, header, body);
+    }
+  });
+  SecretBuffer key(32), header(4096), body(65536);
+  Status st;
+  std::vector<SealedRow> batch;
+  std::size_t n_batches = 0;
+  auto hand_off = [&] {
+    if (batch.empty()) return;
+    if (++n_batches % 2 == 0) {
+      process(batch, key, header, body);
+    } else {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, [&] { return queue.size() < 4; });
+      queue.push_back(std::move(batch));
+      lk.unlock();
+      cv.notify_all();
+    }
+    batch = {};
+  };
+  while (q->step(&st)) {
+    SealedRow row;
+    row.id = q->int64(0);
+    row.uuid = q->text(1);
+    row.epoch = q->int64(2);
+    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+    row.header.assign(q->blob(4).begin(), q->blob(4).end());
+    row.body.assign(q->blob(5).begin(), q->blob(5).end());
+    batch.push_back(std::move(row));
+    if (batch.size() == kBatch) hand_off();
+  }
+  hand_off();
+  {
+    std::lock_guard<std::mutex> g(mu);
+    done = true;
+  }
+  cv.notify_all();
+  worker.join();
+  FN_RETURN_IF_ERROR(st);
+  FN_RETURN_IF_ERROR(error);
+  std::sort(hits.begin(), hits.end());
+  return hits;
 }
 
 Result<Record> Vault::get_record(int64_t id) {

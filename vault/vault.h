@@ -106,6 +106,8 @@ struct Contact {
 enum class VaultState { kMissing, kEmpty, kVault, kDestroyed, kForeign };
 VaultState probe(const std::filesystem::path& dir);
 
+struct SealedRow;
+
 class Vault {
  public:
   ~Vault();
@@ -137,6 +139,9 @@ class Vault {
   // Calls `fn` for each record in id order, decrypted; stops early when fn returns false.
   // With `with_body` false, bodies are not decrypted.
   Status for_each_record(bool with_body, const std::function<bool(const Record&)>& fn);
+  // The ids of the records for which `match` is true, in id order. Opens records on two
+  // threads: `match` is called concurrently and must be thread-safe.
+  Result<std::vector<int64_t>> find_records(const std::function<bool(const Record&)>& match);
   // Crypto-shred: a new epoch KEK, every surviving key rewrapped, the record gone, the
   // journal truncated, the old KEK scrubbed from the key-slot file.
   Status shred_record(int64_t id);
@@ -187,13 +192,15 @@ class Vault {
  private:
   Vault() = default;
   Status migrate();
+  Status open_row(const SealedRow& row, bool with_body, crypto::SecretBuffer& key,
+                  crypto::SecretBuffer& header, crypto::SecretBuffer& body, Record& rec) const;
   Status finish_pending_shred();
   Status write_slots();
   Status rotate_epoch_and_delete(const char* table, int64_t id);
   Result<crypto::SecretBuffer> unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
                                                int64_t epoch, std::span<const uint8_t> wrapped);
   Status unwrap_item_key_into(const char* table, int64_t id, std::string_view uuid, int64_t epoch,
-                              std::span<const uint8_t> wrapped, crypto::SecretBuffer& out);
+                              std::span<const uint8_t> wrapped, crypto::SecretBuffer& out) const;
   void derive_session_keys();
   Status rollback();
   std::vector<uint8_t> wrap_item_key(const char* table, std::string_view uuid, uint32_t epoch,

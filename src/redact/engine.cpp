@@ -624,6 +624,24 @@ struct Session::State {
     return label;
   }
 
+  // What the register and the gazetteer say about one comparison key, computed once per
+  // distinct key of a capitalised word and reused for every later occurrence in the session:
+  // a word costs one look-up in this small, hot table instead of several in the large ones
+  // (register forms, one-deletion typo variants, places, non-names, titles, given names).
+  struct KeyInfo {
+    const std::vector<Engine::Impl::Hit>* hits = nullptr;  // register forms or typo matches
+    std::vector<Engine::Impl::Hit> typo;                   // storage of typo matches
+    bool is_typo = false;
+    bool non_name_place_title = false;  // gz.non_names, gz.places or gz.titles
+    bool non_name = false;
+    bool place = false;
+    bool ambiguous = false;
+    const Gazetteer::GivenEntry* given = nullptr;  // gz.given entry, any script
+  };
+  static constexpr std::size_t kMaxKeyInfos = 1u << 18;  // cleared between chunks past this
+  std::unordered_map<std::string, KeyInfo> key_infos;
+  const KeyInfo& key_info(const std::string& key);
+
   // Whose name may stay for this audience, one flag per register entry (computed once).
   std::vector<bool> kept;
 
@@ -631,6 +649,55 @@ struct Session::State {
 
   std::string redact(std::string_view input, std::vector<Span>* report);
 };
+
+const Session::State::KeyInfo& Session::State::key_info(const std::string& key) {
+  if (auto it = key_infos.find(key); it != key_infos.end()) return it->second;
+  const Engine::Impl& im = engine->impl();
+  const Gazetteer& gz = Gazetteer::get();
+  KeyInfo ki;
+  if (auto it = im.forms.find(key); it != im.forms.end()) {
+    ki.hits = &it->second;
+  } else {
+    const auto maybe_typo = [&] {
+      const std::string& k = key;
+      if (im.typo_prefixes.count(Engine::Impl::prefix2(k))) return true;
+      if (k.size() > 2 && im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(k).substr(1)))) return true;
+      const char p02[2] = {k[0], k.size() > 2 ? k[2] : '\0'};
+      return im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(p02, 2))) > 0;
+    };
+    if (key.size() + 1 >= kTypoMinKey && !im.typo.empty() && maybe_typo()) {
+      // Missing letter, extra letter, or one substituted letter.
+      std::vector<Engine::Impl::Hit> th;
+      auto merge = [&](const std::vector<Engine::Impl::Hit>& v) {
+        for (auto& h : v)
+          if (h.part == kFamily) th.push_back(h);
+      };
+      if (auto t1 = im.typo.find(key); t1 != im.typo.end()) merge(t1->second);
+      if (key.size() >= kTypoMinKey) {
+        std::string del;
+        for (std::size_t d = 0; d < key.size(); ++d) {
+          del.assign(key, 0, d);
+          del.append(key, d + 1, std::string::npos);
+          if (auto f = im.forms.find(del); f != im.forms.end()) merge(f->second);
+          if (auto f = im.typo.find(del); f != im.typo.end()) merge(f->second);
+        }
+      }
+      if (!th.empty()) {
+        std::stable_sort(th.begin(), th.end(), [](const auto& a, const auto& b) { return a.person < b.person; });
+        ki.typo = std::move(th);
+        ki.is_typo = true;
+      }
+    }
+  }
+  ki.non_name = gz.non_names.count(key) > 0;
+  ki.place = gz.places.count(key) > 0;
+  ki.non_name_place_title = ki.non_name || ki.place || gz.titles.count(key) > 0;
+  ki.ambiguous = gz.ambiguous.count(key) > 0;
+  if (auto g = gz.given.find(key); g != gz.given.end()) ki.given = &g->second;
+  KeyInfo& ref = key_infos.emplace(key, std::move(ki)).first->second;
+  if (ref.is_typo) ref.hits = &ref.typo;
+  return ref;
+}
 
 Session::Session(const Engine& engine, Options options) : state_(std::make_unique<State>()) {
   state_->engine = &engine;
@@ -648,9 +715,15 @@ std::string Session::redact(std::string_view text_in, std::vector<Span>* report)
 }
 
 std::string Session::State::redact(std::string_view input, std::vector<Span>* report) {
-  const std::string owned = text::repair_utf8(input, nullptr);
-  const std::string_view s = owned;
+  // Valid input (the usual case) is matched in place; only invalid input is copied and repaired.
+  std::string owned;
+  std::string_view s = input;
+  if (text::valid_prefix(input) != input.size()) {
+    owned = text::repair_utf8(input, nullptr);
+    s = owned;
+  }
   if (s.empty()) return {};
+  if (key_infos.size() > kMaxKeyInfos) key_infos.clear();  // pointers into it live for one chunk only
   const Engine::Impl& im = engine->impl();
   const Gazetteer& gz = Gazetteer::get();
 
@@ -746,7 +819,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   const std::size_t n = toks.size();
   // Register hits per token.
   std::vector<const std::vector<Engine::Impl::Hit>*> hits(n, nullptr);
-  std::vector<std::vector<Engine::Impl::Hit>> typo_hits(n);
+  std::vector<bool> typo_hit(n, false);
   for (std::size_t i = 0; i < n; ++i) {
     Token& t = toks[i];
     if (t.blocked || t.initial) continue;
@@ -765,39 +838,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       continue;
     }
     if (t.key.empty() || !t.cap) continue;
-    auto it = im.forms.find(t.key);
-    if (it != im.forms.end()) {
-      hits[i] = &it->second;
-      continue;
-    }
-    const auto maybe_typo = [&] {
-      const std::string& k = t.key;
-      if (im.typo_prefixes.count(Engine::Impl::prefix2(k))) return true;
-      if (k.size() > 2 && im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(k).substr(1)))) return true;
-      const char p02[2] = {k[0], k.size() > 2 ? k[2] : '\0'};
-      return im.typo_prefixes.count(Engine::Impl::prefix2(std::string_view(p02, 2))) > 0;
-    };
-    if (t.key.size() + 1 >= kTypoMinKey && !im.typo.empty() && maybe_typo()) {
-      // Missing letter, extra letter, or one substituted letter.
-      std::vector<Engine::Impl::Hit> th;
-      auto merge = [&](const std::vector<Engine::Impl::Hit>& v) {
-        for (auto& h : v)
-          if (h.part == kFamily) th.push_back(h);
-      };
-      if (auto t1 = im.typo.find(t.key); t1 != im.typo.end()) merge(t1->second);
-      if (t.key.size() >= kTypoMinKey) {
-        for (std::size_t d = 0; d < t.key.size(); ++d) {
-          const std::string del = t.key.substr(0, d) + t.key.substr(d + 1);
-          if (auto f = im.forms.find(del); f != im.forms.end()) merge(f->second);
-          if (auto f = im.typo.find(del); f != im.typo.end()) merge(f->second);
-        }
-      }
-      if (!th.empty()) {
-        std::stable_sort(th.begin(), th.end(), [](const auto& a, const auto& b) { return a.person < b.person; });
-        typo_hits[i] = std::move(th);
-        hits[i] = &typo_hits[i];
-      }
-    }
+    const KeyInfo& ki = key_info(t.key);
+    hits[i] = ki.hits;
+    typo_hit[i] = ki.is_typo;
   }
   auto initial_fits = [&](const Token& t, std::uint32_t p, int part) {
     for (const auto& b : im.people[p].bases[static_cast<std::size_t>(part)])
@@ -903,7 +946,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
             ++words;
             primary = primary || h.primary;
             used_given = used_given || h.part == kGiven;
-            typo = typo || hits[j] == &typo_hits[j];
+            typo = typo || typo_hit[j];
             break;
           }
         }
@@ -998,21 +1041,20 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
 
   // 4. Unregistered people, by heuristics.
   enum Ev { kNone = 0, kWeak = 1, kStrong = 2 };
-  auto given_or_learned = [&](const Token& t) {
-    return gz.given_name(t.key, t.latin) != nullptr || learned.count(t.key) > 0;
-  };
   std::vector<int> ev(n, kNone);
   std::vector<bool> neg(n, false), given(n, false);
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
     if (t.blocked || t.consumed || t.key.empty() || (!t.cap && !t.initial)) continue;
-    if (gz.non_names.count(t.key) || gz.places.count(t.key) || gz.titles.count(t.key)) {
+    const KeyInfo& ki = key_info(t.key);
+    const bool is_given_name = ki.given && (t.latin || ki.given->cyrillic);  // gz.given_name(t.key, t.latin)
+    if (ki.non_name_place_title) {
       neg[i] = true;
       continue;
     }
     // A list of places: "в Пскове, Тамбове и Иванове" — a word in the same case right after a
     // place (across a comma or "и") is a place too.
-    if (i >= 1 && !given_or_learned(t)) {
+    if (i >= 1 && !is_given_name && !learned.count(t.key)) {
       std::size_t k = i - 1;
       ensure_key(s, toks[k]);
       if (!toks[k].cap && (toks[k].key == "i" || toks[k].key == "ta" || toks[k].key == "and") && k >= 1) --k;
@@ -1026,8 +1068,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       }
     }
     if (t.initial) { ev[i] = kWeak; continue; }
-    const bool amb = gz.ambiguous.count(t.key) > 0;
-    if (gz.given_name(t.key, t.latin)) {
+    const bool amb = ki.ambiguous;
+    if (is_given_name) {
       given[i] = true;
       ev[i] = amb ? kWeak : kStrong;
       continue;
@@ -1053,7 +1095,6 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         }
       }
     }
-    const std::u32string cyr = text::cyrillic_reading(t.low);
     if (t.low.size() >= 5 && morph::looks_like_patronymic(t.low)) { ev[i] = kStrong; continue; }
     int shape = morph::surname_shape(t.low);
     if (shape == 2 && morph::is_adjectival_sky(t.low)) {

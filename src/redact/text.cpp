@@ -3,6 +3,8 @@
 #include <unicode/uchar.h>
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace fieldnotes::redact::text {
 
@@ -33,16 +35,32 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+std::size_t valid_prefix(std::string_view in) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t n = in.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // Eight ASCII bytes at a time.
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+    }
+    const unsigned char b0 = p[i];
+    if (b0 < 0x80) { ++i; continue; }
+    // Two-byte sequences (Cyrillic, Latin with diacritics): the common case.
+    if (b0 >= 0xC2 && b0 <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) { i += 2; continue; }
+    const std::size_t len = valid_sequence_length(in, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return n;
+}
+
 std::string repair_utf8(std::string_view in, bool* changed) {
   if (changed) *changed = false;
-  std::size_t i = 0;
   // Fast path: scan until the first invalid byte.
-  while (i < in.size()) {
-    if (static_cast<unsigned char>(in[i]) < 0x80) { ++i; continue; }
-    const std::size_t n = valid_sequence_length(in, i);
-    if (n == 0) break;
-    i += n;
-  }
+  std::size_t i = valid_prefix(in);
   if (i == in.size()) return std::string(in);
   if (changed) *changed = true;
   std::string out(in.substr(0, i));

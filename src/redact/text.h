@@ -14,6 +14,8 @@ namespace fieldnotes::redact::text {
 // Returns `in` with every invalid UTF-8 sequence (overlong forms, surrogates, truncated or
 // stray bytes) replaced by U+FFFD. `changed` is set when anything was replaced.
 std::string repair_utf8(std::string_view in, bool* changed);
+// Length of the longest valid UTF-8 prefix of `in` (== in.size() when all of it is valid).
+std::size_t valid_prefix(std::string_view in);
 
 // Decodes the code point at byte `i` of valid UTF-8 and advances `i`.
 // REQUIRES: `s` is valid UTF-8 (see repair_utf8) and i < s.size().
