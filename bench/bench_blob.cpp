@@ -37,22 +37,6 @@ double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Best time of `runs` runs of `f`. Output files are deleted before each run (outside the
-// timing): overwriting a large cached file with O_TRUNC costs as much again as writing it.
-double best_of(int runs, const std::function<bool()>& f, const std::vector<fs::path>& outputs = {}) {
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    for (const auto& p : outputs) {
-      std::error_code ec;
-      fs::remove(p, ec);
-    }
-    const double t0 = now();
-    if (!f()) return -1;
-    best = std::min(best, now() - t0);
-  }
-  return best;
-}
-
 // Runs a command; returns false if it could not run or failed. Adds its peak RSS (KiB) to *rss.
 bool run(const std::vector<std::string>& argv, long* rss) {
   std::vector<char*> args;
@@ -84,36 +68,32 @@ double gbs(uint64_t bytes, double secs) { return static_cast<double>(bytes) / se
 // Raw libsodium: ChaCha20-Poly1305-IETF over 64 KiB chunks of one 1 MiB buffer, `total` bytes in
 // all, split over `threads` threads. The same primitive and chunk size as the blob format, with
 // no I/O, padding or ordering.
-double raw_sodium(uint64_t total, int threads, int runs, bool xchacha) {
-  return best_of(runs, [&] {
-    std::vector<std::thread> ts;
-    for (int t = 0; t < threads; ++t) {
-      ts.emplace_back([&, t] {
-        std::vector<uint8_t> buf(1 << 20), key(32);
-        randombytes_buf(buf.data(), buf.size());
-        randombytes_buf(key.data(), key.size());
-        uint8_t nonce[24] = {};
-        uint8_t tag[16];
-        const uint64_t mine = total / static_cast<uint64_t>(threads);
-        for (uint64_t done = 0; done < mine; done += buf.size()) {
-          for (std::size_t off = 0; off < buf.size(); off += crypto::kBlobChunkBytes) {
-            nonce[0]++;
-            if (xchacha)
-              crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
-                  buf.data() + off, tag, nullptr, buf.data() + off, crypto::kBlobChunkBytes,
-                  nullptr, 0, nullptr, nonce, key.data());
-            else
-              crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-                  buf.data() + off, tag, nullptr, buf.data() + off, crypto::kBlobChunkBytes,
-                  nullptr, 0, nullptr, nonce, key.data());
-          }
+void raw_sodium(uint64_t total, int threads, bool xchacha) {
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      std::vector<uint8_t> buf(1 << 20), key(32);
+      randombytes_buf(buf.data(), buf.size());
+      randombytes_buf(key.data(), key.size());
+      uint8_t nonce[24] = {};
+      uint8_t tag[16];
+      const uint64_t mine = total / static_cast<uint64_t>(threads);
+      for (uint64_t done = 0; done < mine; done += buf.size()) {
+        for (std::size_t off = 0; off < buf.size(); off += crypto::kBlobChunkBytes) {
+          nonce[0]++;
+          if (xchacha)
+            crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+                buf.data() + off, tag, nullptr, buf.data() + off, crypto::kBlobChunkBytes,
+                nullptr, 0, nullptr, nonce, key.data());
+          else
+            crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+                buf.data() + off, tag, nullptr, buf.data() + off, crypto::kBlobChunkBytes,
+                nullptr, 0, nullptr, nonce, key.data());
         }
-        (void)t;
-      });
-    }
-    for (auto& th : ts) th.join();
-    return true;
-  });
+      }
+    });
+  }
+  for (auto& th : ts) th.join();
 }
 
 }  // namespace
@@ -176,7 +156,10 @@ int main(int argc, char** argv) {
     };
   };
   auto raw_fn = [&](int threads, bool xchacha) {
-    return [&, threads, xchacha] { return raw_sodium(total, threads, 1, xchacha) > 0; };
+    return [&, threads, xchacha] {
+      raw_sodium(total, threads, xchacha);
+      return true;
+    };
   };
 
   std::vector<Figure> figs;

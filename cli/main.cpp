@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
+
 #include <iostream>
 
 #include "cli/common.h"
@@ -20,6 +22,9 @@ void harden_process() {
   setrlimit(RLIMIT_CORE, &rl);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   umask(077);
+  // A reader that goes away (`fieldnotes extract ... | head`) must give EPIPE and a clean
+  // error, not kill the process mid-write.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ packages=(
   build-essential cmake pkg-config python3 libssl-dev
   libsodium-dev libsqlcipher-dev libcli11-dev nlohmann-json3-dev
   libicu-dev libre2-dev libphonenumber-dev libarchive-dev libqrencode-dev
-  age minisign tar coreutils bsdutils
+  libexiv2-dev libqpdf-dev libjpeg-dev
+  age minisign tar coreutils bsdutils libimage-exiftool-perl qpdf
   catch2
   sqlcipher
 )
