@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -28,7 +29,56 @@ struct RedactOptions {
   std::string report_file;
   std::vector<std::string> keep;
   std::string audience = "public";
+  bool review = false;
 };
+
+constexpr std::size_t kMaxReviewBytes = 16u << 20;
+
+// --review: walks the doubtful spans on the terminal (the text is shown there, to the user
+// only), collects the ones to keep, then redacts again with them kept.
+void run_review(const RedactOptions& o, redact::Options opts) {
+  if (o.file.empty() || o.file == "-")
+    fail(kExitUsage, "--review needs a FILE (standard input is for the text, the terminal for the questions)");
+  std::string text = read_text_input(o.file, kMaxReviewBytes, "the file");
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (tty == nullptr) fail(kExitUsage, "--review needs a terminal");
+  with_unlocked_vault([&](vault::Vault& v) {
+    auto reg = core::load_register(v);
+    if (!reg) fail(reg.status(), "cannot read the register");
+    auto engine = redact::Engine::compile(*reg);
+    std::vector<redact::Span> spans;
+    {
+      redact::Session first(*engine, opts);
+      std::string out = first.redact(text, &spans);
+      crypto::wipe(out);
+    }
+    std::size_t n_doubtful = 0;
+    for (const auto& sp : spans) n_doubtful += sp.doubtful ? 1 : 0;
+    std::size_t i = 0;
+    for (const auto& sp : spans) {
+      if (!sp.doubtful || sp.end > text.size()) continue;
+      ++i;
+      std::string span = text.substr(sp.begin, sp.end - sp.begin);
+      std::size_t from = sp.begin > 60 ? sp.begin - 60 : 0;
+      while (from > 0 && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) --from;
+      std::size_t to = std::min(text.size(), sp.end + 60);
+      while (to < text.size() && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
+      std::fprintf(tty, "\n[%zu/%zu] %s (%s)\n  ...%s>>%s<<%s...\nKeep this as it is? [y/N] ", i, n_doubtful,
+                   sp.category.c_str(), sp.reason.c_str(), text.substr(from, sp.begin - from).c_str(), span.c_str(),
+                   text.substr(sp.end, to - sp.end).c_str());
+      std::fflush(tty);
+      char answer[16] = {};
+      if (std::fgets(answer, sizeof answer, tty) == nullptr) break;
+      if (answer[0] == 'y' || answer[0] == 'Y') opts.keep.push_back(span);
+    }
+    std::fclose(tty);
+    redact::Session second(*engine, opts);
+    std::string out = second.redact(text);
+    std::cout << out;
+    crypto::wipe(out);
+    crypto::wipe(text);
+  });
+}
 
 // Index of the end of the last complete piece in buf (after a '\n'), or, for a very long
 // line, after the last space or a UTF-8 character boundary.
@@ -50,6 +100,7 @@ void run_redact(const RedactOptions& o) {
   else if (o.audience == "co-counsel") opts.audience = redact::Audience::kCoCounsel;
   else fail(kExitUsage, "unknown audience \"" + o.audience + "\"", "use public or co-counsel");
   opts.keep = o.keep;
+  if (o.review) return run_review(o, opts);
   int fd = 0;
   if (!o.file.empty() && o.file != "-") {
     fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -111,6 +162,7 @@ void register_redact(CLI::App& app) {
   c->add_option("--report-file", o->report_file, "write that report to this file instead");
   c->add_option("--keep", o->keep, "keep this reviewed span as it is (repeatable)");
   c->add_option("--audience", o->audience, "public (default) or co-counsel: whose consent applies");
+  c->add_flag("--review", o->review, "walk the doubtful spans on the terminal and choose which to keep");
   c->callback([o] { run_redact(*o); });
 }
 

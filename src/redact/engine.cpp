@@ -440,9 +440,10 @@ struct Candidate {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-std::vector<Token> tokenize(std::string_view s) {
-  std::vector<Token> out;
-  out.reserve(s.size() / 6 + 16);
+// Fills `out` (a buffer reused across chunks, so its memory is allocated once per session).
+void tokenize(std::string_view s, std::vector<Token>& out) {
+  out.clear();
+  out.reserve(s.size() / 8 + 16);
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t j = i;
@@ -558,7 +559,6 @@ std::vector<Token> tokenize(std::string_view s) {
     t.quoted = (bq == U'«' && aq == U'»') || (bq == '"' && aq == '"') || (bq == U'“' && aq == U'”') ||
                (bq == U'„' && aq == U'“');
   }
-  return out;
 }
 
 // Gap between two tokens allows them to belong to one name: spaces only, or the dot of an
@@ -641,6 +641,7 @@ struct Session::State {
   static constexpr std::size_t kMaxKeyInfos = 1u << 18;  // cleared between chunks past this
   std::unordered_map<std::string, KeyInfo> key_infos;
   const KeyInfo& key_info(const std::string& key);
+  std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
 
   // Whose name may stay for this audience, one flag per register entry (computed once).
   std::vector<bool> kept;
@@ -799,7 +800,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   }
 
   // 2. Tokens; those inside identifiers are out of the name matchers' reach.
-  std::vector<Token> toks = tokenize(s);
+  std::vector<Token>& toks = tok_buf;
+  tokenize(s, toks);
   {
     std::vector<std::pair<std::size_t, std::size_t>> iv;
     for (auto& c : cands) iv.push_back({c.b, c.e});

@@ -78,17 +78,6 @@ std::string repair_utf8(std::string_view in, bool* changed) {
   return out;
 }
 
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) { ++i; return b0; }
-  std::size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2;
-  if (i + n > s.size()) { i = s.size(); return kReplacement; }
-  char32_t c = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += n;
-  return c;
-}
-
 void append_utf8(std::string& out, char32_t c) {
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
@@ -107,41 +96,19 @@ void append_utf8(std::string& out, char32_t c) {
   }
 }
 
-bool is_combining(char32_t c) {
-  if (c >= 0x300 && c <= 0x36F) return true;
-  if (c < 0x300) return false;
-  if (c >= 0x400 && c <= 0x52F) return c >= 0x483 && c <= 0x489;  // Cyrillic fast path
+bool is_combining_slow(char32_t c) {
   const auto t = u_charType(static_cast<UChar32>(c));
   return t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK;
 }
 
-bool is_letter(char32_t c) {
-  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-  if (c >= 0x400 && c <= 0x4FF) return true;
+bool is_letter_slow(char32_t c) {
   if (c == 0x2B9 || c == 0x2BA || c == 0x2BC) return true;  // ISO 9 primes, Ukrainian apostrophe
   return u_isalpha(static_cast<UChar32>(c)) || is_combining(c);
 }
 
-bool is_upper(char32_t c) {
-  if (c < 0x80) return c >= 'A' && c <= 'Z';
-  if (c >= 0x410 && c <= 0x42F) return true;
-  if (c >= 0x430 && c <= 0x44F) return false;
-  return u_isupper(static_cast<UChar32>(c));
-}
+bool is_upper_slow(char32_t c) { return u_isupper(static_cast<UChar32>(c)); }
 
-bool is_cyrillic(char32_t c) { return c >= 0x400 && c <= 0x52F; }
-
-bool is_latin(char32_t c) {
-  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-  return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x1E00 && c <= 0x1EFF);
-}
-
-char32_t to_lower(char32_t c) {
-  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  if (c >= 0x410 && c <= 0x42F) return c + 32;
-  if (c >= 0x400 && c <= 0x40F) return c + 80;
-  return static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
-}
+char32_t to_lower_slow(char32_t c) { return static_cast<char32_t>(u_tolower(static_cast<UChar32>(c))); }
 
 std::u32string to_u32(std::string_view utf8) {
   std::u32string out;

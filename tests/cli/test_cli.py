@@ -263,6 +263,27 @@ class Records(Cli):
                     os.chmod(os.path.join(root, x), 0o700)
             os.chmod(self.vault, 0o700)
 
+    def test_review_walks_doubtful_spans_on_a_terminal(self):
+        if not shutil.which("script"):
+            self.skipTest("script(1) missing")
+        doc = os.path.join(self.tmp, "doc.txt")
+        with open(doc, "w") as f:
+            f.write("Капитан Шестаков забрал телефон.\n")
+        pw = os.path.join(self.tmp, "pw")
+        with open(pw, "wb") as f:
+            f.write(PASS)
+        out = os.path.join(self.tmp, "out.txt")
+        cmd = "%s redact --review --vault %s --passphrase-fd 3 %s > %s 3<%s" % (BIN, self.vault, doc, out, pw)
+        # answer "y" to the first question, "n" to any other
+        feed = "sleep 1; printf 'y\\n'; sleep 0.5; printf 'n\\n'; sleep 0.5; printf 'n\\n'; sleep 1"
+        subprocess.run(["sh", "-c", "(%s) | script -qec '%s' /dev/null" % (feed, cmd)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        with open(out) as f:
+            text = f.read()
+        self.assertIn("Шестаков", text)  # kept after review
+        p = self.ok(["redact", doc])
+        self.assertNotIn("Шестаков", p.stdout.decode())  # redacted without review
+
     def test_canary_never_reaches_any_file(self):
         canary = "CANARY" + secrets.token_hex(16)
         rid = self.add("testimony with %s inside\n" % canary, title="title " + canary)
@@ -655,6 +676,27 @@ class Attachments(Cli):
         self.assertEqual(self.run_fn(["attach", "1", "/nonexistent"]).returncode, 5)
         self.ok(["shred", "1", "--yes"])
         self.assertEqual(os.listdir(os.path.join(self.vault, "blobs")), [])
+
+    def test_constant_memory_attach_and_extract(self):
+        import resource
+        big = os.path.join(self.tmp, "big.bin")
+        with open(big, "wb") as f:
+            for _ in range(256):
+                f.write(secrets.token_bytes(1 << 20))  # 256 MiB
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        self.ok(["attach", "1", big])
+        out = os.path.join(self.tmp, "back.bin")
+        self.ok(["extract", "1", "big.bin", "-o", out])
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        self.assertLess(peak_mib, 64, "peak RSS of attach/extract: %.1f MiB" % peak_mib)
+        self.assertEqual(os.path.getsize(out), 256 << 20)
+        with open(big, "rb") as a, open(out, "rb") as b:
+            while True:
+                x, y = a.read(1 << 20), b.read(1 << 20)
+                self.assertEqual(x, y)
+                if not x:
+                    break
+        self.assertGreaterEqual(before, 0)
 
     def test_damaged_blob_is_reported_and_releases_nothing(self):
         self.ok(["attach", "1", self.big])

@@ -584,3 +584,14 @@ TEST_CASE("attachments: round trip, and a failed attach leaves no blob and no ro
   REQUIRE(v->shred_record(rid).is_ok());
   CHECK(fs::is_empty(dir / "blobs"));
 }
+
+TEST_CASE("the database refuses virtual tables (FTS3 and friends)") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  { auto v = open_ok(dir); }
+  auto db = raw_db(dir);
+  CHECK_FALSE(db.exec("CREATE VIRTUAL TABLE t USING fts3(x)").is_ok());
+  CHECK_FALSE(db.exec("CREATE VIRTUAL TABLE t USING fts4(x)").is_ok());
+  CHECK_FALSE(db.exec("SELECT fts3_tokenizer('simple')").is_ok());
+  CHECK(db.exec("CREATE TABLE ordinary (x)").is_ok());
+}
