@@ -53,7 +53,12 @@ std::string make_text(std::size_t bytes, const std::vector<redact::PersonEntry>&
   s.reserve(bytes + 256);
   while (s.size() < bytes) {
     int r = static_cast<int>(rng() % 40);
-    if (r == 0 && !reg.empty()) s += reg[rng() % reg.size()].name.substr(0, reg[rng() % reg.size()].name.find(' '));
+    if (r == 0 && !reg.empty()) {
+      // A surname (the first word of a register name). One entry for both calls: cutting one
+      // name at another's length left invalid UTF-8 in the text (repaired, at a cost).
+      const std::string& name = reg[rng() % reg.size()].name;
+      s += name.substr(0, name.find(' '));
+    }
     else if (r == 1) s += "+7 916 555-01-" + std::to_string(10 + rng() % 90);
     else if (r == 2) s += std::string(kFirst[rng() % 20]);
     else s += kWords[rng() % 30];

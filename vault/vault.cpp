@@ -546,17 +546,18 @@ Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const 
   SecretBuffer key(32), header(4096), body(65536);
   Status st;
   std::vector<SealedRow> batch;
-  std::size_t n_batches = 0;
+  // Self-balancing: the worker gets every batch while it keeps up; when its queue is full,
+  // this thread (which also reads SQLite) opens the batch itself.
   auto hand_off = [&] {
     if (batch.empty()) return;
-    if (++n_batches % 2 == 0) {
-      process(batch, key, header, body);
-    } else {
-      std::unique_lock<std::mutex> lk(mu);
-      cv.wait(lk, [&] { return queue.size() < 4; });
+    std::unique_lock<std::mutex> lk(mu);
+    if (queue.size() < 2) {
       queue.push_back(std::move(batch));
       lk.unlock();
       cv.notify_all();
+    } else {
+      lk.unlock();
+      process(batch, key, header, body);
     }
     batch = {};
   };

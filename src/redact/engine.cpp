@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -170,14 +171,23 @@ struct Engine::Impl {
   // and surname forms of six letters or more. Surface -> key. Inflected first names are left
   // out on purpose: their forms collide with common words (коли, кати, марка).
   std::unordered_map<std::string, std::string> lower_surfaces;
-  // Filter in front of lower_surfaces: a bit per hash of (byte length, first four bytes), so
-  // most lower-case words cost no string and no hash-map look-up.
-  std::vector<bool> lower_filter = std::vector<bool>(1u << 16, false);
+  // Filter in front of lower_surfaces: a bit per 64-bit hash of the whole spelling (2^20 bits,
+  // 128 KiB), so almost every lower-case word costs one hash over its bytes and one bit test,
+  // with no string and no hash-map look-up.
+  static constexpr std::size_t kLowerFilterBits = 20;
+  std::vector<std::uint64_t> lower_filter = std::vector<std::uint64_t>((std::size_t{1} << kLowerFilterBits) / 64, 0);
 
+  static std::uint64_t lower_hash(std::string_view w) {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ w.size();
+    for (unsigned char c : w) h = (h ^ c) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+  }
   static std::size_t lower_filter_slot(std::string_view w) {
-    std::uint32_t h = static_cast<std::uint32_t>(w.size()) * 2654435761u;
-    for (std::size_t i = 0; i < 4 && i < w.size(); ++i) h = (h ^ static_cast<unsigned char>(w[i])) * 16777619u;
-    return (h ^ (h >> 16)) & 0xFFFFu;
+    return static_cast<std::size_t>(lower_hash(w) & ((std::size_t{1} << kLowerFilterBits) - 1));
+  }
+  bool lower_filter_test(std::string_view w) const {
+    const std::size_t slot = lower_filter_slot(w);
+    return (lower_filter[slot >> 6] >> (slot & 63)) & 1;
   }
 
   void add_lower_surface(const std::u32string& w) {
@@ -187,7 +197,8 @@ struct Engine::Impl {
     std::u32string low = text::lower(w);
     for (int pass = 0; pass < 2; ++pass) {
       const std::string u = text::to_utf8(low);
-      lower_filter[lower_filter_slot(u)] = true;
+      const std::size_t slot = lower_filter_slot(u);
+      lower_filter[slot >> 6] |= std::uint64_t{1} << (slot & 63);
       lower_surfaces.emplace(u, k);
       std::replace(low.begin(), low.end(), U'ё', U'е');
     }
@@ -411,10 +422,66 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
 
 namespace {
 
-struct Token {
-  std::size_t b = 0, e = 0;
+// Key and lower-case spelling of a token that has them (capitalised words, and lower-case
+// words once a rule asks): kept apart from Token so that the token array, walked by every
+// stage, stays small (most tokens are ordinary lower-case words and never need them).
+struct TokText {
   std::string key;
   std::u32string low;
+  // Shape of a capitalised word (read by tokenize; constant for a given spelling).
+  bool cap = false, allcaps = false, latin = false, second_upper = false;
+  std::size_t letters = 0;
+};
+// The key of every token: index 0 is the empty entry of tokens without a key. Entries are
+// pointers, either into `owned` (a deque: entries never move, so references stay valid while
+// later tokens get theirs) or into the session's cache of capitalised spellings.
+struct TokTexts {
+  std::deque<TokText> owned;
+  std::vector<const TokText*> ptr;
+  const TokText& operator[](std::size_t i) const { return *ptr[i]; }
+  std::size_t size() const { return ptr.size(); }
+  void clear() {
+    owned.clear();
+    ptr.clear();
+    ptr.push_back(&owned.emplace_back());
+  }
+  std::uint32_t add(TokText t) {
+    ptr.push_back(&owned.emplace_back(std::move(t)));
+    return static_cast<std::uint32_t>(ptr.size() - 1);
+  }
+  std::uint32_t add(const TokText* t) {
+    ptr.push_back(t);
+    return static_cast<std::uint32_t>(ptr.size() - 1);
+  }
+};
+// Capitalised spellings seen in the session -> key, lower-case form and shape, so that the key
+// of "Орехов" is computed once, not at every mention. Bounded (cleared between chunks).
+struct SpellingHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+using SpellingCache = std::unordered_map<std::string, TokText, SpellingHash, std::equal_to<>>;
+constexpr std::size_t kMaxCachedSpellings = 1u << 16;
+
+TokText make_tok_text(const std::u32string& w) {
+  TokText x{text::key_of(w), text::lower(w)};
+  x.cap = text::is_upper(w[0]);
+  std::size_t upper = 0, letters = 0;
+  for (char32_t c : w) {
+    if (text::is_combining(c)) continue;
+    ++letters;
+    if (text::is_upper(c)) ++upper;
+    if (text::is_latin(c)) x.latin = true;
+  }
+  x.letters = letters;
+  x.allcaps = letters > 1 && upper == letters;
+  x.second_upper = w.size() > 1 && text::is_upper(w[1]);
+  return x;
+}
+
+struct Token {
+  std::size_t b = 0, e = 0;
+  std::uint32_t x = 0;      // index into TokTexts (0: no key)
   bool cap = false;
   bool allcaps = false;
   bool latin = false;
@@ -430,7 +497,7 @@ struct Token {
 struct Candidate {
   std::size_t b = 0, e = 0;
   Kind kind = Kind::kId;
-  std::string reason;
+  const char* reason = "";  // a static string (sorting candidates moves no heap string)
   bool doubtful = false;
   bool registered = false;
   int person = -1;          // register index
@@ -441,8 +508,10 @@ struct Candidate {
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 // Fills `out` (a buffer reused across chunks, so its memory is allocated once per session).
-void tokenize(std::string_view s, std::vector<Token>& out) {
+void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, SpellingCache& cache) {
   out.clear();
+  tt.clear();
+  if (cache.size() > kMaxCachedSpellings) cache.clear();
   out.reserve(s.size() / 8 + 16);
   std::size_t i = 0;
   while (i < s.size()) {
@@ -452,7 +521,7 @@ void tokenize(std::string_view s, std::vector<Token>& out) {
       i = j;
       continue;
     }
-    Token t;
+    Token& t = out.emplace_back();  // filled in place: no Token is moved or copied
     t.b = i;
     std::u32string w;
     std::size_t k = i;
@@ -493,28 +562,25 @@ void tokenize(std::string_view s, std::vector<Token>& out) {
       t.lazy = letters_seen <= kMaxWordCodePoints;
       t.latin = any_lat;
     } else if (w.size() <= kMaxWordCodePoints) {
-      t.key = text::key_of(w);
-      t.low = text::lower(w);
-      t.cap = text::is_upper(w[0]);
-      std::size_t upper = 0, letters = 0;
-      for (char32_t x : w) {
-        if (text::is_combining(x)) continue;
-        ++letters;
-        if (text::is_upper(x)) ++upper;
-        if (text::is_latin(x)) t.latin = true;
-      }
-      t.allcaps = letters > 1 && upper == letters;
+      const std::string_view surface = s.substr(t.b, t.e - t.b);
+      auto it = cache.find(surface);
+      if (it == cache.end()) it = cache.emplace(std::string(surface), make_tok_text(w)).first;
+      const TokText& tx = it->second;
+      t.x = tt.add(&tx);
+      t.cap = tx.cap;
+      t.latin = tx.latin;
+      t.allcaps = tx.allcaps;
+      const std::size_t letters = tx.letters;
       const bool dot = t.e < s.size() && s[t.e] == '.';
       if (t.cap && dot) {
         if (letters == 1) t.initial = true;
-        if (letters == 2 && t.latin && !text::is_upper(w[1])) {
+        if (letters == 2 && t.latin && !tx.second_upper) {
           static const std::u32string_view kDigraphs[] = {U"yu", U"ya", U"ye", U"yo", U"zh", U"kh", U"ch", U"sh", U"ts", U"iu", U"ia"};
           for (auto dg : kDigraphs)
-            if (t.low == dg) t.initial = true;
+            if (tt[t.x].low == dg) t.initial = true;
         }
       }
     }
-    out.push_back(std::move(t));
     i = k;
   }
   // Sentence starts and quotes.
@@ -579,12 +645,15 @@ bool joinable(std::string_view s, const Token& a, const Token& b) {
   return (spaces > 0 && spaces <= 3) || (gap.empty() && a.initial);
 }
 
-void ensure_key(std::string_view s, Token& t) {
+// Key of a lower-case word, asked for by a rule; memoised with the capitalised spellings
+// (the key and lower-case form are functions of the spelling alone).
+void ensure_key(std::string_view s, Token& t, TokTexts& tt, SpellingCache& cache) {
   if (!t.lazy) return;
   t.lazy = false;
-  const std::u32string w = text::to_u32(s.substr(t.b, t.e - t.b));
-  t.key = text::key_of(w);
-  t.low = text::lower(w);
+  const std::string_view surface = s.substr(t.b, t.e - t.b);
+  auto it = cache.find(surface);
+  if (it == cache.end()) it = cache.emplace(std::string(surface), make_tok_text(text::to_u32(surface))).first;
+  t.x = tt.add(&it->second);
 }
 
 bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
@@ -642,6 +711,8 @@ struct Session::State {
   std::unordered_map<std::string, KeyInfo> key_infos;
   const KeyInfo& key_info(const std::string& key);
   std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
+  TokTexts tok_text;           // their keys
+  SpellingCache spellings;     // keys of capitalised spellings, across chunks
 
   // Whose name may stay for this audience, one flag per register entry (computed once).
   std::vector<bool> kept;
@@ -801,7 +872,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
 
   // 2. Tokens; those inside identifiers are out of the name matchers' reach.
   std::vector<Token>& toks = tok_buf;
-  tokenize(s, toks);
+  TokTexts& tt = tok_text;
+  tokenize(s, toks, tt, spellings);
   {
     std::vector<std::pair<std::size_t, std::size_t>> iv;
     for (auto& c : cands) iv.push_back({c.b, c.e});
@@ -829,28 +901,28 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       // A lower-case word: only the register's own lower-case spellings.
       if (im.lower_surfaces.empty() || t.e - t.b > 40) continue;
       const std::string_view surface = s.substr(t.b, t.e - t.b);
-      if (!im.lower_filter[Engine::Impl::lower_filter_slot(surface)]) continue;
+      if (!im.lower_filter_test(surface)) continue;
       auto ls = im.lower_surfaces.find(std::string(surface));
       if (ls == im.lower_surfaces.end()) continue;
       auto f = im.forms.find(ls->second);
       if (f == im.forms.end()) continue;
-      ensure_key(s, t);
+      ensure_key(s, t, tt, spellings);
       t.lowercase_hit = true;
       hits[i] = &f->second;
       continue;
     }
-    if (t.key.empty() || !t.cap) continue;
-    const KeyInfo& ki = key_info(t.key);
+    if (tt[t.x].key.empty() || !t.cap) continue;
+    const KeyInfo& ki = key_info(tt[t.x].key);
     hits[i] = ki.hits;
     typo_hit[i] = ki.is_typo;
   }
   auto initial_fits = [&](const Token& t, std::uint32_t p, int part) {
     for (const auto& b : im.people[p].bases[static_cast<std::size_t>(part)])
-      if (!t.key.empty() && starts_with(b, t.key)) return true;
+      if (!tt[t.x].key.empty() && starts_with(b, tt[t.x].key)) return true;
     return false;
   };
   auto is_given_word = [&](const Token& t) {
-    return t.cap && !t.initial && gz.given_name(t.key, t.latin) && !gz.ambiguous.count(t.key);
+    return t.cap && !t.initial && gz.given_name(tt[t.x].key, t.latin) && !gz.ambiguous.count(tt[t.x].key);
   };
 
   // 3. Register mentions: the longest run of tokens that all fit one person.
@@ -862,11 +934,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     bool typo;
   };
   std::vector<Mention> mentions;
+  std::vector<std::uint32_t> persons, next;  // reused for every word
   for (std::size_t i = 0; i < n;) {
     Token& t0 = toks[i];
     if (t0.blocked || (!hits[i] && !t0.initial)) { ++i; continue; }
     // Candidate persons: from this token, or from the next word of a run of initials.
-    std::vector<std::uint32_t> persons;
+    persons.clear();
     for (std::size_t j = i; j < n && j < i + 5; ++j) {
       if (hits[j])
         for (auto& h : *hits[j]) persons.push_back(h.person);
@@ -877,8 +950,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       // A run of initials alone ("S.K.", "Е.К.Л."): candidates from the initials index.
       std::string firsts;
       std::size_t j = i;
-      while (j < n && toks[j].initial && !toks[j].key.empty() && firsts.size() < 4) {
-        firsts.push_back(toks[j].key[0]);
+      while (j < n && toks[j].initial && !tt[toks[j].x].key.empty() && firsts.size() < 4) {
+        firsts.push_back(tt[toks[j].x].key[0]);
         if (j + 1 >= n || !joinable(s, toks[j], toks[j + 1])) { ++j; break; }
         ++j;
       }
@@ -893,7 +966,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     if (persons.size() > 8 && !t0.initial) {
       std::size_t j = i;
       while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && hits[j + 1]) {
-        std::vector<std::uint32_t> next;
+        next.clear();
         for (auto& h : *hits[j + 1])
           if (std::binary_search(persons.begin(), persons.end(), h.person)) next.push_back(h.person);
         if (next.empty()) break;
@@ -986,11 +1059,11 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         other = true;
         ++hi;
         while (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap && !hits[hi + 1] &&
-               morph::looks_like_patronymic(text::cyrillic_reading(toks[hi + 1].low)))
+               morph::looks_like_patronymic(text::cyrillic_reading(tt[toks[hi + 1].x].low)))
           ++hi;
         // A patronymic of the registered person may follow ("Зима Павел Олегович").
         while (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap &&
-               morph::looks_like_patronymic(text::cyrillic_reading(toks[hi + 1].low)))
+               morph::looks_like_patronymic(text::cyrillic_reading(tt[toks[hi + 1].x].low)))
           ++hi;
       }
       if (lo > 0 && joinable(s, toks[lo - 1], toks[lo]) && is_given_word(toks[lo - 1]) && !hits[lo - 1] &&
@@ -1001,8 +1074,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     } else if (m.words == 1 && m.first == m.last && !toks[m.first].sent_start) {
       // "Mikhail Gerts": a registered first name followed by a surname that is not theirs.
       if (hi + 1 < n && joinable(s, toks[hi], toks[hi + 1]) && toks[hi + 1].cap && !hits[hi + 1] &&
-          !toks[hi + 1].initial && !toks[hi + 1].blocked && !gz.non_names.count(toks[hi + 1].key) &&
-          !gz.places.count(toks[hi + 1].key) && !toks[hi + 1].allcaps) {
+          !toks[hi + 1].initial && !toks[hi + 1].blocked && !gz.non_names.count(tt[toks[hi + 1].x].key) &&
+          !gz.places.count(tt[toks[hi + 1].x].key) && !toks[hi + 1].allcaps) {
         other = true;
         ++hi;
       }
@@ -1047,24 +1120,24 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<bool> neg(n, false), given(n, false);
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || t.key.empty() || (!t.cap && !t.initial)) continue;
-    const KeyInfo& ki = key_info(t.key);
-    const bool is_given_name = ki.given && (t.latin || ki.given->cyrillic);  // gz.given_name(t.key, t.latin)
+    if (t.blocked || t.consumed || tt[t.x].key.empty() || (!t.cap && !t.initial)) continue;
+    const KeyInfo& ki = key_info(tt[t.x].key);
+    const bool is_given_name = ki.given && (t.latin || ki.given->cyrillic);  // gz.given_name(tt[t.x].key, t.latin)
     if (ki.non_name_place_title) {
       neg[i] = true;
       continue;
     }
     // A list of places: "в Пскове, Тамбове и Иванове" — a word in the same case right after a
     // place (across a comma or "и") is a place too.
-    if (i >= 1 && !is_given_name && !learned.count(t.key)) {
+    if (i >= 1 && !is_given_name && !learned.count(tt[t.x].key)) {
       std::size_t k = i - 1;
-      ensure_key(s, toks[k]);
-      if (!toks[k].cap && (toks[k].key == "i" || toks[k].key == "ta" || toks[k].key == "and") && k >= 1) --k;
+      ensure_key(s, toks[k], tt, spellings);
+      if (!toks[k].cap && (tt[toks[k].x].key == "i" || tt[toks[k].x].key == "ta" || tt[toks[k].x].key == "and") && k >= 1) --k;
       const std::string_view gap = s.substr(toks[k].e, t.b - toks[k].e);
       const bool list_gap = gap.size() <= 5 && gap.find('\n') == std::string_view::npos &&
                             gap.find_first_not_of(" ,иіта") == std::string_view::npos;
-      if (list_gap && neg[k] && toks[k].cap && !toks[k].low.empty() && !t.low.empty() &&
-          toks[k].low.back() == t.low.back() && gz.places.count(toks[k].key)) {
+      if (list_gap && neg[k] && toks[k].cap && !tt[toks[k].x].low.empty() && !tt[t.x].low.empty() &&
+          tt[toks[k].x].low.back() == tt[t.x].low.back() && gz.places.count(tt[toks[k].x].key)) {
         neg[i] = true;
         continue;
       }
@@ -1077,16 +1150,16 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       continue;
     }
     if (amb) { ev[i] = kWeak; continue; }
-    if (learned.count(t.key)) { ev[i] = kStrong; continue; }
+    if (learned.count(tt[t.x].key)) { ev[i] = kStrong; continue; }
     // "в Иванове", "под Горловкой", "in Rostov": after a preposition of place, a word in the
     // locative or instrumental is read as a town, not a person ("у Иванова", "на Петрова",
     // "з Андрієм" can be people: those prepositions are not in the list).
     if (i > 0 && toks[i - 1].e + 1 == t.b && s[toks[i - 1].e] == ' ') {
-      ensure_key(s, toks[i - 1]);
+      ensure_key(s, toks[i - 1], tt, spellings);
       static const std::unordered_set<std::string> kPlacePrepositions = {"v", "vo", "pod", "iz", "pid", "okolo",
                                                                          "vozle", "bilia", "in", "near"};
-      if (!toks[i - 1].cap && kPlacePrepositions.count(toks[i - 1].key)) {
-        const std::u32string& w = t.low;
+      if (!toks[i - 1].cap && kPlacePrepositions.count(tt[toks[i - 1].x].key)) {
+        const std::u32string& w = tt[t.x].low;
         const bool locative = !w.empty() && (w.back() == U'е' || w.back() == U'і' || w.back() == U'у' ||
                                              (w.size() > 2 && (w.compare(w.size() - 2, 2, U"ом") == 0 ||
                                                                w.compare(w.size() - 2, 2, U"ой") == 0 ||
@@ -1097,15 +1170,15 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         }
       }
     }
-    if (t.low.size() >= 5 && morph::looks_like_patronymic(t.low)) { ev[i] = kStrong; continue; }
-    int shape = morph::surname_shape(t.low);
-    if (shape == 2 && morph::is_adjectival_sky(t.low)) {
+    if (tt[t.x].low.size() >= 5 && morph::looks_like_patronymic(tt[t.x].low)) { ev[i] = kStrong; continue; }
+    int shape = morph::surname_shape(tt[t.x].low);
+    if (shape == 2 && morph::is_adjectival_sky(tt[t.x].low)) {
       // "Ленинградская область", "Новочеркасский гарнизонный": an adjective before a
       // lower-case noun is not a surname.
       if (i + 1 < n && !toks[i + 1].cap && joinable(s, t, toks[i + 1])) shape = 0;
     }
     if (t.allcaps && shape < 3) { neg[i] = true; continue; }
-    if (shape == 3) ev[i] = (t.sent_start && t.low.size() < 6) ? kWeak : kStrong;
+    if (shape == 3) ev[i] = (t.sent_start && tt[t.x].low.size() < 6) ? kWeak : kStrong;
     else if (shape == 2) ev[i] = t.sent_start ? kWeak : kStrong;
     else if (shape == 1) ev[i] = kWeak;
   }
@@ -1114,8 +1187,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     std::size_t k = i;
     int steps = 0;
     while (k > 0 && steps < 4) {
-      ensure_key(s, toks[k - 1]);
-      if (k >= 2) ensure_key(s, toks[k - 2]);
+      ensure_key(s, toks[k - 1], tt, spellings);
+      if (k >= 2) ensure_key(s, toks[k - 2], tt, spellings);
       const Token& p = toks[k - 1];
       const std::string_view gap = s.substr(p.e, toks[k].b - p.e);
       if (gap.find('\n') != std::string_view::npos) return false;
@@ -1125,51 +1198,51 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
                                                               "ms", "dr", "prof", "adv", "hen", "mai", "cpl",
                                                               "brih", "cmdr", "st", "ml", "serh", "kap"};
       for (char c : gap)
-        if (!(is_space(c) || (c == '.' && kAbbrev.count(p.key)) || c == '"' || c == '\'' ||
+        if (!(is_space(c) || (c == '.' && kAbbrev.count(tt[p.x].key)) || c == '"' || c == '\'' ||
               static_cast<unsigned char>(c) >= 0x80 || (callsign && (c == ':' || c == ','))))
           gap_ok = false;
       if (!gap_ok) return false;
       if (callsign) {
-        if (gz.callsign_cues.count(p.key)) {
-          if (p.key == "as" || p.key == "known") return toks[i].quoted;
+        if (gz.callsign_cues.count(tt[p.x].key)) {
+          if (tt[p.x].key == "as" || tt[p.x].key == "known") return toks[i].quoted;
           return true;
         }
-        if (p.key == "sihn" && k >= 2 && toks[k - 2].key == "cal") return true;  // "call sign"
-      } else if (gz.titles.count(p.key)) {
+        if (tt[p.x].key == "sihn" && k >= 2 && tt[toks[k - 2].x].key == "cal") return true;  // "call sign"
+      } else if (gz.titles.count(tt[p.x].key)) {
         return true;
       }
-      if (p.key == "iusticii" || p.key == "of" || p.key == "iustici" || p.key == "iusticai" || p.key == "iustice" ||
-          p.key == "the" || p.key == "a" || p.key == "guard" || p.key == "star" || p.key == "senior" ||
-          p.key == "iunior" || p.key == "stars" || p.key == "mladS" || p.key == "starS") {
+      if (tt[p.x].key == "iusticii" || tt[p.x].key == "of" || tt[p.x].key == "iustici" || tt[p.x].key == "iusticai" || tt[p.x].key == "iustice" ||
+          tt[p.x].key == "the" || tt[p.x].key == "a" || tt[p.x].key == "guard" || tt[p.x].key == "star" || tt[p.x].key == "senior" ||
+          tt[p.x].key == "iunior" || tt[p.x].key == "stars" || tt[p.x].key == "mladS" || tt[p.x].key == "starS") {
         --k;
         ++steps;
         continue;
       }
-      if (gz.titles.count(p.key)) { --k; ++steps; continue; }
+      if (gz.titles.count(tt[p.x].key)) { --k; ++steps; continue; }
       return false;
     }
     return false;
   };
   auto is_connector = [&](Token& t) {
-    ensure_key(s, t);
+    ensure_key(s, t, tt, spellings);
     static const std::unordered_set<std::string> kConn = {"and", "or", "i", "ta", "ili", "abo", "but", "a", "no", "ale",
                                                           "vas", "is", "said", "sais", "vho", "vhom", "vhiC", "told",
                                                           "asked", "skazal", "skazav", "kotori", "kotoroho", "iaki",
                                                           "iakoho", "vas"};
-    return kConn.count(t.key) > 0;
+    return kConn.count(tt[t.x].key) > 0;
   };
   std::vector<std::pair<std::size_t, std::size_t>> runs;
   std::vector<bool> run_doubt;
   for (std::size_t i = 0; i < n;) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || t.key.empty() ||
-        (t.low.size() < 2 && !t.initial)) {
+    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || tt[t.x].key.empty() ||
+        (tt[t.x].low.size() < 2 && !t.initial)) {
       ++i;
       continue;
     }
     std::size_t j = i;
     while (j + 1 < n && joinable(s, toks[j], toks[j + 1]) && !toks[j + 1].blocked && !toks[j + 1].consumed &&
-           !neg[j + 1] && (toks[j + 1].cap || toks[j + 1].initial) && !toks[j + 1].key.empty() && j - i < 4)
+           !neg[j + 1] && (toks[j + 1].cap || toks[j + 1].initial) && !tt[toks[j + 1].x].key.empty() && j - i < 4)
       ++j;
     int strong = 0, weak = 0, words = 0;
     for (std::size_t k = i; k <= j; ++k) {
@@ -1194,8 +1267,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       person = true;
     } else if (weak > 0 && !t.sent_start && !t.latin && !t.allcaps) {
       person = true;  // Cyrillic capitalised word with a weak surname shape mid-sentence
-    } else if (weak > 0 && !t.sent_start && t.latin && !t.allcaps && i == j && t.low.size() >= 6 &&
-               (t.low.back() == U'n' || (t.low.size() > 2 && t.low.compare(t.low.size() - 2, 2, U"na") == 0))) {
+    } else if (weak > 0 && !t.sent_start && t.latin && !t.allcaps && i == j && tt[t.x].low.size() >= 6 &&
+               (tt[t.x].low.back() == U'n' || (tt[t.x].low.size() > 2 && tt[t.x].low.compare(tt[t.x].low.size() - 2, 2, U"na") == 0))) {
       person = true;  // "told Pronin that": a Latin -in/-ina surname mid-sentence
     } else if (t.quoted && i == j && !t.allcaps) {
       // «Шаман», "Fox": a quoted capitalised word, unless a lower-case noun follows
@@ -1215,13 +1288,13 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       bool hint = false;
       if (i > 0) {
         Token& p1 = toks[i - 1];
-        ensure_key(s, p1);
+        ensure_key(s, p1, tt, spellings);
         static const std::unordered_set<std::string> kIndefinite = {
             "iakis", "iakas", "kakoi", "to", "neki", "nekto", "takoi", "htos", "someone", "somebodi", "certain",
             "hui", "man", "kakaia", "nekaia", "deiaki", "nekoi"};
         static const std::unordered_set<std::string> kAnd = {"i", "ta", "and", "or", "ili", "abo", "a"};
-        if (kIndefinite.count(p1.key)) hint = true;
-        if (kAnd.count(p1.key) && i >= 2 && toks[i - 2].consumed) hint = true;
+        if (kIndefinite.count(tt[p1.x].key)) hint = true;
+        if (kAnd.count(tt[p1.x].key) && i >= 2 && toks[i - 2].consumed) hint = true;
       }
       person = !dash && !noun_after && hint;
     }
@@ -1238,7 +1311,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   }
   // Number unregistered persons and learn their surnames for the rest of the session.
   auto learn = [&](const Token& t, int number) {
-    const std::u32string cyr = text::cyrillic_reading(t.low);
+    const std::u32string cyr = text::cyrillic_reading(tt[t.x].low);
     std::vector<std::u32string> stems{cyr};
     static const std::u32string_view kEnds[] = {U"ом", U"ем", U"ым", U"им", U"ой", U"ою", U"ові", U"а", U"у", U"е", U"ы", U"і", U"и"};
     for (auto e : kEnds)
@@ -1247,19 +1320,19 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     // Memory stays bounded on endless input: past the cap, nothing new is learned (a later
     // bare mention of a new surname is then found only by its shape).
     if (learned.size() > kMaxLearnedForms) return;
-    if (!learned.emplace(t.key, number).second) return;  // forms already known
+    if (!learned.emplace(tt[t.x].key, number).second) return;  // forms already known
     for (const auto& st : stems)
       for (const auto& f : morph::surname_forms(st)) {
         const std::string k = text::key_of(f);
         if (k.size() >= 3 && !gz.given.count(k) && !gz.places.count(k) && !gz.non_names.count(k)) learned.emplace(k, number);
       }
-    if (t.latin) learned.emplace(t.key + "s", number);
+    if (t.latin) learned.emplace(tt[t.x].key + "s", number);
   };
   auto number_for = [&](std::size_t a, std::size_t b) {
     int num = -1;
     for (std::size_t k = a; k <= b && num < 0; ++k) {
       if (toks[k].initial || given[k]) continue;
-      if (auto it = learned.find(toks[k].key); it != learned.end()) num = it->second;
+      if (auto it = learned.find(tt[toks[k].x].key); it != learned.end()) num = it->second;
     }
     if (num < 0) {
       bool only_given = true;
@@ -1268,15 +1341,15 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       if (only_given)
         for (std::size_t k = a; k <= b && num < 0; ++k)
           if (given[k])
-            if (auto g = gz.given_name(toks[k].key, toks[k].latin))
+            if (auto g = gz.given_name(tt[toks[k].x].key, toks[k].latin))
               if (auto it = given_group.find(g->group); it != given_group.end()) num = it->second;
     }
     if (num < 0) num = ++unreg_counter;
     for (std::size_t k = a; k <= b; ++k) {
       if (toks[k].initial) continue;
       if (given[k]) {
-        if (auto g = gz.given_name(toks[k].key, toks[k].latin)) given_group[g->group] = num;
-      } else if (morph::looks_like_patronymic(toks[k].low)) {
+        if (auto g = gz.given_name(tt[toks[k].x].key, toks[k].latin)) given_group[g->group] = num;
+      } else if (morph::looks_like_patronymic(tt[toks[k].x].low)) {
         continue;
       } else {
         learn(toks[k], num);
@@ -1304,8 +1377,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   // Second pass: later mentions of learned surnames ("Ситник помер", "Волке").
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || !t.cap || t.key.empty() || t.initial) continue;
-    auto it = learned.find(t.key);
+    if (t.blocked || t.consumed || !t.cap || tt[t.x].key.empty() || t.initial) continue;
+    auto it = learned.find(tt[t.x].key);
     if (it == learned.end()) continue;
     Candidate c;
     c.b = t.b;

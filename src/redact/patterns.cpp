@@ -339,7 +339,8 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
   return limit;
 }
 
-void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
+void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
+                         std::vector<Found>& out) {
   static const std::unique_ptr<RE2> cue = compile(
       R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
   static const std::unique_ptr<RE2> numeric =
@@ -348,12 +349,25 @@ void find_dates_of_birth(std::string_view s, std::vector<Found>& out) {
       R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
   re2::StringPiece input(s.data(), s.size());
   re2::StringPiece m;
+  // "1990 г.р." starts with a digit, so it is looked for only in the digit windows (which
+  // reach 80 bytes past every digit). The search may end past the window: over the run of
+  // white space after it (\s* in the pattern) plus 40 bytes for the longest suffix, so a match
+  // that starts in the window is found whole, exactly as by a scan of the whole text.
   std::size_t pos = 0;
-  while (pos < s.size() && after->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
-    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
-    const std::size_t e = b + m.size();
-    if (!is_word_cp(cp_before(s, b))) out.push_back({b, e, Kind::kDob, "pattern:dob-suffix", false, {}});
-    pos = e > pos ? e : pos + 1;
+  for (const auto& [wb, we] : windows) {
+    pos = std::max(pos, wb);
+    std::size_t end = we;
+    while (end < s.size() && (s[end] == ' ' || s[end] == '\t' || s[end] == '\n' || s[end] == '\r' || s[end] == '\f' ||
+                              s[end] == '\v'))
+      ++end;
+    end = std::min(s.size(), end + 40);
+    while (pos < we && after->Match(input, pos, end, RE2::UNANCHORED, &m, 1)) {
+      const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+      const std::size_t e = b + m.size();
+      if (b >= we) break;  // starts in the next window: found there
+      if (!is_word_cp(cp_before(s, b))) out.push_back({b, e, Kind::kDob, "pattern:dob-suffix", false, {}});
+      pos = e > pos ? e : pos + 1;
+    }
   }
   pos = 0;
   while (pos < s.size() && cue->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
@@ -643,7 +657,7 @@ std::vector<Found> find_all(std::string_view s) {
     }
     }
   }
-  find_dates_of_birth(s, out);
+  find_dates_of_birth(s, windows, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
   find_spelled_numbers(s, out);
   return out;
@@ -654,12 +668,17 @@ std::vector<Found> find_plain_dates(std::string_view s) {
   std::vector<Found> out;
   re2::StringPiece input(s.data(), s.size());
   re2::StringPiece m;
+  // A match starts at a digit and is at most 10 bytes long, so it lies inside a window that
+  // reaches 16 bytes past every digit: the matches are those of a scan of the whole text.
   std::size_t pos = 0;
-  while (pos < s.size() && date->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
-    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
-    const std::size_t e = b + m.size();
-    pos = e;
-    if (bounded(s, b, e)) out.push_back({b, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
+  for (const auto& [wb, we] : digit_windows(s, 0, 16)) {
+    pos = std::max(pos, wb);
+    while (pos < we && date->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) {
+      const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+      const std::size_t e = b + m.size();
+      pos = e;
+      if (bounded(s, b, e)) out.push_back({b, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
+    }
   }
   return out;
 }

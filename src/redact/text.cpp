@@ -66,14 +66,12 @@ std::string repair_utf8(std::string_view in, bool* changed) {
   std::string out(in.substr(0, i));
   out.reserve(in.size() + 16);
   while (i < in.size()) {
-    const std::size_t n = valid_sequence_length(in, i);
-    if (n == 0) {
-      append_utf8(out, kReplacement);
-      ++i;
-    } else {
-      out.append(in.substr(i, n));
-      i += n;
-    }
+    // An invalid byte becomes U+FFFD; the valid run after it is copied whole.
+    append_utf8(out, kReplacement);
+    ++i;
+    const std::size_t n = valid_prefix(in.substr(i));
+    out.append(in.substr(i, n));
+    i += n;
   }
   return out;
 }
