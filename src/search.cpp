@@ -245,13 +245,24 @@ bool SearchQuery::matches(std::string_view text) const {
   const std::size_t n = text.size();
   // Length of the character at i, and whether search_fold keeps it inside a word. Fast paths
   // for ASCII and the Cyrillic block; the rest decodes.
+  // 0: ASCII separator, 1: ASCII word byte, 2: lead byte of the Cyrillic block, 3: other.
+  static const std::array<uint8_t, 256> kClass = [] {
+    std::array<uint8_t, 256> k{};
+    for (int c = 0; c < 256; ++c) {
+      if (c < 0x80) k[c] = (is_word_byte(static_cast<unsigned char>(c)) || c == '\'') ? 1 : 0;
+      else if (c == 0xD0 || c == 0xD1) k[c] = 2;
+      else k[c] = 3;
+    }
+    return k;
+  }();
   auto at = [&](std::size_t i, bool* word) -> std::size_t {
     unsigned c = t[i];
-    if (c < 0x80) {
-      *word = is_word_byte(static_cast<unsigned char>(c)) || c == '\'';
+    uint8_t k = kClass[c];
+    if (k < 2) {
+      *word = k == 1;
       return 1;
     }
-    if ((c == 0xD0 || c == 0xD1) && i + 1 < n && (t[i + 1] & 0xC0) == 0x80) {
+    if (k == 2 && i + 1 < n && (t[i + 1] & 0xC0) == 0x80) {
       *word = kCyrWord[(((c & 0x1Fu) << 6) | (t[i + 1] & 0x3Fu)) - 0x0400];
       return 2;
     }
