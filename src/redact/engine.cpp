@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -170,24 +171,46 @@ struct Engine::Impl {
   // "у лобановых"): nominatives of given names and diminutives that are not ordinary words,
   // and surname forms of six letters or more. Surface -> key. Inflected first names are left
   // out on purpose: their forms collide with common words (коли, кати, марка).
-  std::unordered_map<std::string, std::string> lower_surfaces;
-  // Filter in front of lower_surfaces: a bit per 64-bit hash of the whole spelling (2^20 bits,
-  // 128 KiB), so almost every lower-case word costs one hash over its bytes and one bit test,
-  // with no string and no hash-map look-up.
-  static constexpr std::size_t kLowerFilterBits = 20;
-  std::vector<std::uint64_t> lower_filter = std::vector<std::uint64_t>((std::size_t{1} << kLowerFilterBits) / 64, 0);
+  struct SvHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, std::string, SvHash, std::equal_to<>> lower_surfaces;
+  // Filter in front of lower_surfaces: a bit per 64-bit hash of the whole spelling, sized at
+  // the end of compile() to 16-32 bits per spelling (at least 2^16 bits), so that almost
+  // every lower-case word costs one hash over its bytes and one bit test, with no string and
+  // no hash-map look-up, whatever the size of the register.
+  std::vector<std::uint64_t> lower_filter = std::vector<std::uint64_t>(1, 0);
+  std::uint64_t lower_filter_mask = 63;
 
-  static std::uint64_t lower_hash(std::string_view w) {
-    std::uint64_t h = 0xcbf29ce484222325ULL ^ w.size();
-    for (unsigned char c : w) h = (h ^ c) * 0x100000001b3ULL;
+  static std::uint64_t lower_hash(std::string_view w) {  // eight bytes per step
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ (w.size() * kMul);
+    std::size_t i = 0;
+    for (; i + 8 <= w.size(); i += 8) {
+      std::uint64_t v;
+      std::memcpy(&v, w.data() + i, 8);
+      h = (h ^ v) * kMul;
+      h ^= h >> 32;
+    }
+    std::uint64_t v = 0;
+    std::memcpy(&v, w.data() + i, w.size() - i);
+    h = (h ^ v) * kMul;
     return h ^ (h >> 29);
   }
-  static std::size_t lower_filter_slot(std::string_view w) {
-    return static_cast<std::size_t>(lower_hash(w) & ((std::size_t{1} << kLowerFilterBits) - 1));
-  }
   bool lower_filter_test(std::string_view w) const {
-    const std::size_t slot = lower_filter_slot(w);
+    const std::uint64_t slot = lower_hash(w) & lower_filter_mask;
     return (lower_filter[slot >> 6] >> (slot & 63)) & 1;
+  }
+  void build_lower_filter() {
+    std::size_t bits = std::size_t{1} << 16;
+    while (bits < lower_surfaces.size() * 16 && bits < (std::size_t{1} << 28)) bits <<= 1;
+    lower_filter.assign(bits / 64, 0);
+    lower_filter_mask = bits - 1;
+    for (const auto& [u, k] : lower_surfaces) {
+      const std::uint64_t slot = lower_hash(u) & lower_filter_mask;
+      lower_filter[slot >> 6] |= std::uint64_t{1} << (slot & 63);
+    }
   }
 
   void add_lower_surface(const std::u32string& w) {
@@ -197,8 +220,6 @@ struct Engine::Impl {
     std::u32string low = text::lower(w);
     for (int pass = 0; pass < 2; ++pass) {
       const std::string u = text::to_utf8(low);
-      const std::size_t slot = lower_filter_slot(u);
-      lower_filter[slot >> 6] |= std::uint64_t{1} << (slot & 63);
       lower_surfaces.emplace(u, k);
       std::replace(low.begin(), low.end(), U'ё', U'е');
     }
@@ -408,6 +429,7 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     }
     v.resize(w);
   };
+  im.build_lower_filter();
   for (auto& [k, v] : im.forms) dedupe(v);
   for (auto& [k, v] : im.typo) dedupe(v);
   for (const auto& [k, v] : im.typo) im.typo_prefixes.insert(Impl::prefix2(k));
@@ -529,6 +551,27 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
     // Lower-case words are only scanned: their code points are kept only for capitalised ones.
     const bool keep_letters = text::is_upper(c);
     std::size_t letters_seen = 0;
+    if (!keep_letters) {
+      // Fast path for the usual lower-case word: basic Cyrillic а..я and ASCII letters are
+      // consumed without decoding; anything else goes through the general loop below.
+      const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+      while (k + 1 < s.size()) {
+        const unsigned char b0 = u[k], b1 = u[k + 1];
+        if ((b0 == 0xD0 && b1 >= 0xB0 && b1 <= 0xBF) || (b0 == 0xD1 && b1 >= 0x80 && b1 <= 0x8F)) {
+          k += 2;
+          ++letters_seen;
+          any_cyr = true;
+          continue;
+        }
+        if (b0 < 0x80 && (b0 | 0x20) >= 'a' && (b0 | 0x20) <= 'z') {
+          k += 1;
+          ++letters_seen;
+          any_lat = true;
+          continue;
+        }
+        break;
+      }
+    }
     while (k < s.size()) {
       std::size_t k2 = k;
       const char32_t d = text::next_code_point(s, k2);
@@ -597,7 +640,7 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
         start = !(n > 0 && out[n - 1].initial && out[n - 1].e == p - 1);
         break;
       }
-      if (std::string_view("!?:;|([\"'>*#-").find(c) != std::string_view::npos) break;
+      if (static_cast<unsigned char>(c) < 0x80 && std::string_view("!?:;|([\"'>*#-").find(c) != std::string_view::npos) break;
       if (static_cast<unsigned char>(c) >= 0x80) {
         std::size_t q = p - 1;
         while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
@@ -621,6 +664,10 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       std::size_t q = t.e;
       return text::next_code_point(s, q);
     };
+    // Only '"' or the last byte of «, “ or „ can precede a quoted word: most words are decided
+    // by one byte.
+    const unsigned char last = t.b > 0 ? static_cast<unsigned char>(s[t.b - 1]) : 0;
+    if (last != '"' && last != 0xAB && last != 0x9C && last != 0x9E) continue;
     const char32_t bq = before(), aq = after();
     t.quoted = (bq == U'«' && aq == U'»') || (bq == '"' && aq == '"') || (bq == U'“' && aq == U'”') ||
                (bq == U'„' && aq == U'“');
@@ -709,6 +756,8 @@ struct Session::State {
   };
   static constexpr std::size_t kMaxKeyInfos = 1u << 18;  // cleared between chunks past this
   std::unordered_map<std::string, KeyInfo> key_infos;
+  // Hit list of a word that cannot be extended -> the person it names (see the matcher).
+  std::unordered_map<const void*, std::uint32_t> one_word_pick;
   const KeyInfo& key_info(const std::string& key);
   std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
   TokTexts tok_text;           // their keys
@@ -795,7 +844,10 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     s = owned;
   }
   if (s.empty()) return {};
-  if (key_infos.size() > kMaxKeyInfos) key_infos.clear();  // pointers into it live for one chunk only
+  if (key_infos.size() > kMaxKeyInfos) {  // pointers into it live for one chunk only
+    key_infos.clear();
+    one_word_pick.clear();  // keyed by hit lists, some of them in key_infos
+  }
   const Engine::Impl& im = engine->impl();
   const Gazetteer& gz = Gazetteer::get();
 
@@ -902,7 +954,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       if (im.lower_surfaces.empty() || t.e - t.b > 40) continue;
       const std::string_view surface = s.substr(t.b, t.e - t.b);
       if (!im.lower_filter_test(surface)) continue;
-      auto ls = im.lower_surfaces.find(std::string(surface));
+      auto ls = im.lower_surfaces.find(surface);
       if (ls == im.lower_surfaces.end()) continue;
       auto f = im.forms.find(ls->second);
       if (f == im.forms.end()) continue;
@@ -938,8 +990,35 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   for (std::size_t i = 0; i < n;) {
     Token& t0 = toks[i];
     if (t0.blocked || (!hits[i] && !t0.initial)) { ++i; continue; }
-    // Candidate persons: from this token, or from the next word of a run of initials.
+    // A word that nothing can extend (the next word is not a name part nor an initial) is a
+    // one-word mention for every candidate: pick by consent, then gender, without extending.
+    const bool can_extend = t0.initial || (i + 1 < n && joinable(s, toks[i], toks[i + 1]) &&
+                                           (hits[i + 1] || toks[i + 1].initial));
     persons.clear();
+    bool one_word_run = false;  // set by the pruning below when no candidate fits the next word
+    if (!can_extend && !t0.initial) {
+      // (The usual case, and the same result as the general path below, without building and
+      // sorting the candidate list: the hits are sorted by person.)
+      const auto& hv = *hits[i];
+      if (hv.front().person != hv.back().person) {
+        // The pick depends only on the hit list (and the session's consents): memoised, since
+        // a first name shared by hundreds of registered people has hundreds of hits.
+        auto memo = one_word_pick.find(&hv);
+        if (memo == one_word_pick.end()) {
+          const Engine::Impl::Hit* pick = nullptr;
+          for (const auto& h : hv) {
+            if (!pick) { pick = &h; continue; }
+            const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
+            if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
+          }
+          memo = one_word_pick.emplace(&hv, pick->person).first;
+        }
+        persons.push_back(memo->second);
+      } else {
+        persons.push_back(hv.front().person);
+      }
+    } else {
+    // Candidate persons: from this token, or from the next word of a run of initials.
     for (std::size_t j = i; j < n && j < i + 5; ++j) {
       if (hits[j])
         for (auto& h : *hits[j]) persons.push_back(h.person);
@@ -969,21 +1048,42 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         next.clear();
         for (auto& h : *hits[j + 1])
           if (std::binary_search(persons.begin(), persons.end(), h.person)) next.push_back(h.person);
-        if (next.empty()) break;
+        if (next.empty()) {
+          // No candidate fits the very next word: each one's mention is this word alone.
+          one_word_run = j == i;
+          break;
+        }
         std::sort(next.begin(), next.end());
         next.erase(std::unique(next.begin(), next.end()), next.end());
         persons.swap(next);
         ++j;
       }
     }
+    }  // general path
     bool found = false;
     Mention best{};
     int best_score = 0;
     bool best_primary = false;
-    // A word that nothing can extend (the next word is not a name part nor an initial) is a
-    // one-word mention for every candidate: pick by consent, then gender, without extending.
-    const bool can_extend = t0.initial || (i + 1 < n && joinable(s, toks[i], toks[i + 1]) &&
-                                           (hits[i + 1] || toks[i + 1].initial));
+    if (one_word_run) {
+      // Same choice as the extension loop below, which would stop at the next word for every
+      // candidate: each person's first hit here (hits are sorted by person, then part), the
+      // first person wins unless a later one is redacted where it is kept, or primary where it
+      // is not. One pass over the hits instead of a binary search per person and word.
+      for (std::size_t k = 0; k < hits[i]->size(); ++k) {
+        const auto& h = (*hits[i])[k];
+        if (k > 0 && (*hits[i])[k - 1].person == h.person) continue;
+        const std::uint32_t p = h.person;
+        const bool better = !found || (kept_by_consent(best.person) && !kept_by_consent(p)) ||
+                            (kept_by_consent(best.person) == kept_by_consent(p) && h.primary && !best_primary);
+        if (better) {
+          found = true;
+          best = {i, i, p, 1, h.part == kGiven, static_cast<bool>(typo_hit[i])};
+          best_score = 2;
+          best_primary = h.primary;
+        }
+      }
+      persons.clear();  // decided
+    }
     if (!can_extend && hits[i] && persons.size() > 1) {
       const Engine::Impl::Hit* pick = nullptr;
       for (const auto& h : *hits[i]) {
@@ -1311,16 +1411,16 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   }
   // Number unregistered persons and learn their surnames for the rest of the session.
   auto learn = [&](const Token& t, int number) {
+    // Memory stays bounded on endless input: past the cap, nothing new is learned (a later
+    // bare mention of a new surname is then found only by its shape).
+    if (learned.size() > kMaxLearnedForms) return;
+    if (!learned.emplace(tt[t.x].key, number).second) return;  // forms already known
     const std::u32string cyr = text::cyrillic_reading(tt[t.x].low);
     std::vector<std::u32string> stems{cyr};
     static const std::u32string_view kEnds[] = {U"ом", U"ем", U"ым", U"им", U"ой", U"ою", U"ові", U"а", U"у", U"е", U"ы", U"і", U"и"};
     for (auto e : kEnds)
       if (cyr.size() > e.size() + 2 && cyr.compare(cyr.size() - e.size(), e.size(), e) == 0)
         stems.push_back(cyr.substr(0, cyr.size() - e.size()));
-    // Memory stays bounded on endless input: past the cap, nothing new is learned (a later
-    // bare mention of a new surname is then found only by its shape).
-    if (learned.size() > kMaxLearnedForms) return;
-    if (!learned.emplace(tt[t.x].key, number).second) return;  // forms already known
     for (const auto& st : stems)
       for (const auto& f : morph::surname_forms(st)) {
         const std::string k = text::key_of(f);

@@ -1,10 +1,14 @@
 #include "src/redact/patterns.h"
 
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <array>
 #include <memory>
 #include <string>
@@ -225,6 +229,25 @@ bool phone_plausible(std::string_view m, bool plus) {
   return false;
 }
 
+// A second opinion on a phone candidate that the rule above rejected: libphonenumber's
+// numbering plans for the regions of the testimony (a Ukrainian number written without its
+// trunk 0, a Belarusian or Kazakh one without its country code...). It can only add a
+// redaction, never remove one: it is asked only about rejected candidates.
+bool phone_valid_by_plan(std::string_view m) {
+  std::size_t digits = 0;
+  for (char c : m) digits += (c >= '0' && c <= '9');
+  if (digits < 9 || digits > 12) return false;  // dates, times and short numbers: not asked
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  const std::string text(m);
+  for (const char* region : {"RU", "UA", "BY", "KZ"}) {
+    PhoneNumber n;
+    if (util->Parse(text, region, &n) == PhoneNumberUtil::NO_PARSING_ERROR && util->IsValidNumber(n)) return true;
+  }
+  return false;
+}
+
 // ----- Dates of birth -------------------------------------------------------------------
 
 const std::unordered_set<std::string>& month_words() {
@@ -361,6 +384,13 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
                               s[end] == '\v'))
       ++end;
     end = std::min(s.size(), end + 40);
+    // Every match holds a year 19xx/20xx: a window without one is skipped without a search.
+    bool year = false;
+    for (std::size_t q = std::max(pos, wb); q + 4 <= end && !year; ++q)
+      year = (s[q] == '1' || s[q] == '2') && (s[q + 1] == '9' || s[q + 1] == '0') &&
+             (s[q] != '1' || s[q + 1] == '9') && (s[q] != '2' || s[q + 1] == '0') && s[q + 2] >= '0' &&
+             s[q + 2] <= '9' && s[q + 3] >= '0' && s[q + 3] <= '9';
+    if (!year) continue;
     while (pos < we && after->Match(input, pos, end, RE2::UNANCHORED, &m, 1)) {
       const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
       const std::size_t e = b + m.size();
@@ -521,6 +551,15 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
   std::vector<std::pair<std::size_t, std::size_t>> windows;
   std::size_t covered = 0;  // windows already reach this far: skip digits inside them cheaply
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Eight bytes at a time while none is a digit (the usual case in prose).
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
+      if (((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     if (s[i] < '0' || s[i] > '9') continue;
     if (!windows.empty() && i + after <= covered) continue;
     std::size_t b = i > before ? i - before : 0;
@@ -544,12 +583,19 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
 std::vector<Found> find_all(std::string_view s) {
   std::vector<Found> out;
   re2::StringPiece input(s.data(), s.size());
-  bool has_digit = false, has_at = false, has_slash = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') has_digit = true;
-    else if (c == '@') has_at = true;
-    else if (c == '/') has_slash = true;
-    if (has_digit && has_at && has_slash) break;
+  // Which characters occur at all: '@' and '/' by memchr, digits eight bytes at a time.
+  const bool has_at = s.find('@') != std::string_view::npos;
+  const bool has_slash = s.find('/') != std::string_view::npos;
+  bool has_digit = false;
+  {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size() && !has_digit; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
+      has_digit = ((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0;
+    }
+    for (; i < s.size() && !has_digit; ++i) has_digit = s[i] >= '0' && s[i] <= '9';
   }
   // Windows of text around digits: every pattern that needs a digit runs only there, so
   // prose without numbers costs one byte scan. A window reaches 200 bytes before the first
@@ -610,7 +656,11 @@ std::vector<Found> find_all(std::string_view s) {
         std::size_t lead = 0;
         while (lead < ms.size() && (ms[lead] == '(' || ms[lead] == ' ')) ++lead;
         const bool plus = !ms.empty() && ms[0] == '+';
-        if (!phone_plausible(ms, plus)) continue;
+        if (!phone_plausible(ms, plus)) {
+          if (!phone_valid_by_plan(ms)) continue;
+          f.reason = "pattern:phone-plan";
+          f.doubtful = true;
+        }
         f.digits = phone_digits(ms);
         pos = e;
       } else if (rule.kind == Kind::kId && std::string_view(rule.reason) == "pattern:digits") {
@@ -660,6 +710,28 @@ std::vector<Found> find_all(std::string_view s) {
   find_dates_of_birth(s, windows, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
   find_spelled_numbers(s, out);
+  // A phone found only by libphonenumber is kept only where no other pattern found anything
+  // (so "45 11 123456" stays a passport, [ID]): the plans add redactions, never relabel one.
+  bool any_plan = false;
+  for (const auto& f : out) any_plan = any_plan || std::string_view(f.reason) == "pattern:phone-plan";
+  if (any_plan) {
+    std::vector<std::pair<std::size_t, std::size_t>> others;  // (begin, end), then the running max of ends
+    for (const auto& f : out)
+      if (std::string_view(f.reason) != "pattern:phone-plan") others.push_back({f.begin, f.end});
+    std::sort(others.begin(), others.end());
+    for (std::size_t k = 1; k < others.size(); ++k) others[k].second = std::max(others[k].second, others[k - 1].second);
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < out.size(); ++r) {
+      if (std::string_view(out[r].reason) == "pattern:phone-plan") {
+        // Others beginning before this span ends: one of them overlaps it iff their largest end is past its begin.
+        auto it = std::lower_bound(others.begin(), others.end(), std::make_pair(out[r].end, std::size_t{0}));
+        if (it != others.begin() && std::prev(it)->second > out[r].begin) continue;
+      }
+      if (w != r) out[w] = std::move(out[r]);
+      ++w;
+    }
+    out.resize(w);
+  }
   return out;
 }
 

@@ -301,6 +301,23 @@ TEST_CASE("patterns: phones in RU, UA, BY and international formats", "[pattern]
   CHECK(run({}, "[21.02.2024 18:02] встреча в 2023 году") == "[21.02.2024 18:02] встреча в 2023 году");
 }
 
+TEST_CASE("patterns: libphonenumber adds phones the length rule misses, relabels nothing", "[pattern][phone]") {
+  // A Moscow number without its trunk 8, a Ukrainian mobile without its trunk 0: rejected by
+  // the length and prefix rule, valid in the numbering plans.
+  for (const char* t : {"495 123-45-67", "67 123 45 67"}) {
+    INFO(t);
+    std::vector<Span> rep;
+    CHECK(run({}, std::string("тел. ") + t + ", звонить вечером", &rep) == "тел. [PHONE], звонить вечером");
+    REQUIRE(rep.size() == 1);
+    CHECK(rep[0].reason == "pattern:phone-plan");
+    CHECK(rep[0].doubtful);
+  }
+  // A passport found by its own pattern stays an [ID] even though its digits form a valid number.
+  CHECK(run({}, "Паспорт: 45 11 123456.") == "Паспорт: [ID].");
+  // Dates and times are not asked (fewer than nine digits).
+  CHECK(run({}, "с 12-05-2024 по 14-05-2024") == "с 12-05-2024 по 14-05-2024");
+}
+
 TEST_CASE("patterns: e-mail, handle, profile links", "[pattern]") {
   const std::string out = run({}, "Пишите a.b-c@mail.example, @yana_r87, t.me/yana_riab или https://vk.com/id318442907.");
   CHECK(out == "Пишите [EMAIL], [HANDLE], [URL] или [URL].");
