@@ -3,7 +3,7 @@
 // second, global signature. Output verifies with `minisign -V`. Format notes and the rules
 // we enforce: docs/FORMAT.md, "minisign signatures".
 //
-// Not implemented: minisign's encrypted secret-key file (the vault keeps the Ed25519 seed
+// Out of scope: minisign's encrypted secret-key file (the vault keeps the Ed25519 seed
 // sealed itself) and the legacy non-prehashed "Ed" signatures (refused as kUnsupported).
 //
 // Thread safety: all functions are thread-safe. crypto::init() must have been called.

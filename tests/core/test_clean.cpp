@@ -40,7 +40,11 @@ using namespace fieldnotes::core;
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
+#include "tests/test_support.h"
+
 namespace {
+
+using namespace fieldnotes::test;
 
 Bytes unhex(const std::string& h) {
   Bytes out;
@@ -158,31 +162,6 @@ Bytes pdf_fixture() {
          " /Root 1 0 R /Info 7 0 R /ID [<0123456789abcdef0123456789abcdef>"
          "<0123456789abcdef0123456789abcdef>] >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   return Bytes(pdf.begin(), pdf.end());
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("fieldnotes-test-clean-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write_file(const fs::path& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  REQUIRE(f.good());
-}
-
-Bytes read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
 }
 
 bool have(const char* tool) {

@@ -24,35 +24,14 @@ using namespace fieldnotes;
 using namespace fieldnotes::crypto;
 namespace fs = std::filesystem;
 
+#include "tests/test_support.h"
+
 namespace {
+
+using namespace fieldnotes::test;
 
 using Bytes = std::vector<uint8_t>;
 constexpr std::size_t kStride = kBlobChunkBytes + kBlobTagBytes;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("fieldnotes-test-blob-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write_file(const fs::path& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  REQUIRE(f.good());
-}
-
-Bytes read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
 
 Bytes pattern(std::size_t n, uint8_t seed = 1) {
   Bytes b(n);
@@ -418,21 +397,6 @@ TEST_CASE("blob: pipes, read errors and a full disk give a Status", "[blob]") {
 // independent of blob_stream.cpp: `build/tests/crypto/test_blob "[.generate]"` rewrites them.
 
 namespace {
-
-std::string hex(std::span<const uint8_t> b) {
-  std::string s(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
-  s.pop_back();
-  return s;
-}
-
-Bytes unhex(const std::string& h) {
-  Bytes out(h.size() / 2 + 1);
-  size_t n = 0;
-  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), "\n ", &n, nullptr) == 0);
-  out.resize(n);
-  return out;
-}
 
 struct VectorFile {
   std::map<std::string, std::string> headers;

@@ -12,22 +12,11 @@
 using namespace fieldnotes;
 using namespace fieldnotes::crypto;
 
+#include "tests/test_support.h"
+
 namespace {
 
-std::vector<uint8_t> unhex(const std::string& h) {
-  std::vector<uint8_t> out(h.size() / 2);
-  size_t n = 0;
-  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), nullptr, &n, nullptr) == 0);
-  out.resize(n);
-  return out;
-}
-
-std::string hex(std::span<const uint8_t> b) {
-  std::string s(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
-  s.pop_back();
-  return s;
-}
+using namespace fieldnotes::test;
 
 struct Init {
   Init() { if (!crypto::init()) std::abort(); }

@@ -18,7 +18,11 @@ using namespace fieldnotes;
 using namespace fieldnotes::crypto;
 namespace fs = std::filesystem;
 
+#include "tests/test_support.h"
+
 namespace {
+
+using namespace fieldnotes::test;
 
 struct Init {
   Init() { if (!crypto::init()) std::abort(); }
@@ -34,20 +38,6 @@ void write_text(const fs::path& p, std::string_view s) {
   std::ofstream f(p, std::ios::binary);
   f << s;
 }
-
-bool have_tool(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "fn-minisign-XXXXXX").string();
-    REQUIRE(mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // Replaces line `n` (0-based) of a signature file.
 std::string with_line(const std::string& sig, int n, const std::string& line) {
