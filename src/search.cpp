@@ -186,6 +186,15 @@ SearchQuery::SearchQuery(std::string_view query) : key_(search_fold(query)) {
   }
   for (uint32_t cp = 0x0410; cp <= 0x044F; ++cp) cyr_start_[cp - 0x0410] = allow(cyrillic_reading(cp));
   other_start_ = true;
+  auto cyr_allowed = [&](uint32_t cp) {
+    if (cp >= 0x0410 && cp <= 0x044F) return cyr_start_[cp - 0x0410];
+    return cyrillic_reading(cp) != nullptr && other_start_;
+  };
+  for (int b = 0; b < 256; ++b) {
+    if (b < 0x80) interesting_[b] = ascii_start_[b];
+    else if (b < 0xC0) interesting_[b] = cyr_allowed(0x400u + (b & 0x3Fu)) || cyr_allowed(0x440u + (b & 0x3Fu));
+    else if (b != 0xD0 && b != 0xD1) interesting_[b] = other_start_;
+  }
 }
 
 // Whether a word starting at `pos` could fold to something starting with key_[0].
@@ -236,71 +245,57 @@ std::size_t char_at(std::string_view text, std::size_t i, bool* word) {
 
 bool SearchQuery::matches(std::string_view text) const {
   if (key_.empty()) return false;
-  static const std::array<bool, 128> kCyrWord = [] {
-    std::array<bool, 128> t{};
-    for (uint32_t cp = 0x0400; cp < 0x0480; ++cp) t[cp - 0x0400] = cyrillic_reading(cp) != nullptr;
-    return t;
-  }();
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  // Length of the character at i, and whether search_fold keeps it inside a word. Fast paths
-  // for ASCII and the Cyrillic block; the rest decodes.
-  // 0: ASCII separator, 1: ASCII word byte, 2: lead byte of the Cyrillic block, 3: other.
-  static const std::array<uint8_t, 256> kClass = [] {
-    std::array<uint8_t, 256> k{};
-    for (int c = 0; c < 256; ++c) {
-      if (c < 0x80) k[c] = (is_word_byte(static_cast<unsigned char>(c)) || c == '\'') ? 1 : 0;
-      else if (c == 0xD0 || c == 0xD1) k[c] = 2;
-      else k[c] = 3;
-    }
-    return k;
-  }();
-  auto at = [&](std::size_t i, bool* word) -> std::size_t {
-    unsigned c = t[i];
-    uint8_t k = kClass[c];
-    if (k < 2) {
-      *word = k == 1;
-      return 1;
-    }
-    if (k == 2 && i + 1 < n && (t[i + 1] & 0xC0) == 0x80) {
-      *word = kCyrWord[(((c & 0x1Fu) << 6) | (t[i + 1] & 0x3Fu)) - 0x0400];
-      return 2;
-    }
-    return char_at(text, i, word);
-  };
   std::string window;
   bool hit = false;
-  std::size_t i = 0;
-  while (i < n && !hit) {
-    bool word;
-    std::size_t len = at(i, &word);
-    if (!word) {
-      i += len;
-      continue;
+  // Looks only at bytes that can begin a candidate: an allowed ASCII letter, the second byte of
+  // an allowed Cyrillic letter, or the lead byte of another script. Each candidate is then
+  // checked to start a word (the character before it is not one search_fold keeps in a word),
+  // and only then is a window folded and compared.
+  for (std::size_t i = 0; i < n && !hit; ++i) {
+    if (!interesting_[t[i]]) continue;
+    std::size_t s = i;
+    if (t[i] >= 0x80 && t[i] < 0xC0) {  // a continuation byte: only after a Cyrillic lead
+      if (i == 0 || (t[i - 1] != 0xD0 && t[i - 1] != 0xD1)) continue;
+      s = i - 1;
     }
     std::size_t first_len = 1;
-    if (could_start(text, i, &first_len)) {
-      // Fold a window from this word on, long enough to hold the key (every folded character
-      // comes from at least one byte of text), extended to the end of the last word.
-      std::size_t end = std::min(n, i + key_.size() * 4 + 16);
-      while (end < n && (t[end] & 0xC0) == 0x80) ++end;
-      while (end < n) {
-        bool w = false;
-        std::size_t l = at(end, &w);
-        if (!w) break;
-        end += l;
+    if (!could_start(text, s, &first_len)) continue;
+    bool word = false;
+    char_at(text, s, &word);
+    if (!word) continue;
+    // The character before, skipping apostrophes (search_fold drops them inside words).
+    bool inside = false;
+    for (std::size_t q = s; q > 0;) {
+      std::size_t p = q - 1;
+      while (p > 0 && (t[p] & 0xC0) == 0x80) --p;
+      bool prev_word = false;
+      std::size_t plen = char_at(text, p, &prev_word);
+      if (!prev_word || p + plen != q) break;
+      const unsigned char* c = t + p;
+      bool apostrophe = (plen == 1 && c[0] == '\'') || (plen == 3 && c[0] == 0xE2 && c[1] == 0x80 && c[2] == 0x99) ||
+                        (plen == 2 && c[0] == 0xCA && c[1] == 0xBC);
+      if (!apostrophe) {
+        inside = true;
+        break;
       }
-      window.clear();
-      search_fold(text.substr(i, end - i), &window);
-      hit = window.compare(0, key_.size(), key_) == 0;
+      q = p;
     }
-    // to the end of this word
-    i += len;
-    while (i < n) {
-      std::size_t l = at(i, &word);
-      if (!word) break;
-      i += l;
+    if (inside) continue;  // inside a word, not at its start
+    // Fold a window from this word on, long enough to hold the key (every folded character
+    // comes from at least one byte of text), extended to the end of the last word.
+    std::size_t end = std::min(n, s + key_.size() * 4 + 16);
+    while (end < n && (t[end] & 0xC0) == 0x80) ++end;
+    while (end < n) {
+      bool w = false;
+      std::size_t l = char_at(text, end, &w);
+      if (!w) break;
+      end += l;
     }
+    window.clear();
+    search_fold(text.substr(s, end - s), &window);
+    hit = window.compare(0, key_.size(), key_) == 0;
   }
   crypto::wipe(window);
   return hit;

@@ -31,6 +31,9 @@ class SearchQuery {
   std::array<bool, 128> ascii_start_{};   // raw ASCII letters/digits that may fold to key_[0]
   std::array<bool, 64> cyr_start_{};      // U+0410..U+044F folded to an index 0..31 twice
   bool other_start_ = false;              // letters outside those tables (rare): always fold
+  // Bytes at which a candidate word start may begin (ASCII letters, second bytes of allowed
+  // Cyrillic letters, lead bytes of other scripts): the scan looks only at those.
+  std::array<bool, 256> interesting_{};
 };
 
 }  // namespace fieldnotes::core

@@ -5,6 +5,8 @@
 #include "src/search.h"
 #include "src/text.h"
 
+#include <random>
+
 using namespace fieldnotes;
 using namespace fieldnotes::core;
 
@@ -87,4 +89,31 @@ TEST_CASE("register JSON: everything else is refused, naming the entry") {
   CHECK(r.status().message().find("entry 2") != std::string::npos);
   std::string longname(2000, 'a');
   CHECK_FALSE(parse_register("[{\"name\": \"" + longname + "\"}]").is_ok());
+}
+
+TEST_CASE("search matches agree with folding the whole text (randomised)") {
+  // Reference: fold everything, then look for the key at a word start of the folded text.
+  auto reference = [](const std::string& query, const std::string& text) {
+    std::string key = search_fold(query), folded = search_fold(text);
+    if (key.empty()) return false;
+    for (std::size_t pos = folded.find(key); pos != std::string::npos; pos = folded.find(key, pos + 1))
+      if (pos == 0 || folded[pos - 1] == ' ') return true;
+    return false;
+  };
+  const char* pieces[] = {"Дегтярёв", "дегтярева", "ДЕГТЯРЁВ", "Degtyarev", "degtiarev", "Юрий", "Yuriy", "Щербаков",
+                          "Shcherbakov", "Ёлкин", "Yolkin", "Елкин", "ьвов", "Їжак", "Yizhak", "Ґанна", "Hanna",
+                          "O'Brien", "obrien", "Дід", "12345", "в/ч", "«", "»", "—", "–", "…", " ", " ", "\n", ", ",
+                          ".", "(", ")", "'", "’", "ä", "é", "№", "€", "x", "д", "Д", "ь", "\xff", "\xd0"};
+  const char* queries[] = {"Degtyarev", "Дегтярёв", "Юрий", "Yuri", "Shcherbakov", "Yolkin", "Елкин", "Їжак", "Ганна",
+                           "OBrien", "12345", "ь", "дід", "x", "Д"};
+  std::mt19937 rng(2026);
+  for (int round = 0; round < 4000; ++round) {
+    std::string text;
+    int len = static_cast<int>(rng() % 12);
+    for (int k = 0; k < len; ++k) text += pieces[rng() % (sizeof pieces / sizeof *pieces)];
+    for (const char* q : queries) {
+      INFO("query " << q << " text " << text);
+      CHECK(SearchQuery(q).matches(text) == reference(q, text));
+    }
+  }
 }
