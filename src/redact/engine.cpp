@@ -760,6 +760,7 @@ struct Session::State {
   std::unordered_map<const void*, std::uint32_t> one_word_pick;
   const KeyInfo& key_info(const std::string& key);
   std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
+  std::vector<std::pair<std::size_t, std::size_t>> word_spans;  // their spans, for patterns::find_all
   TokTexts tok_text;           // their keys
   SpellingCache spellings;     // keys of capitalised spellings, across chunks
 
@@ -853,8 +854,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
 
   std::vector<Candidate> cands;
 
+  std::vector<Token>& toks = tok_buf;
+  TokTexts& tt = tok_text;
+  tokenize(s, toks, tt, spellings);
+  word_spans.clear();
+  for (const Token& t : toks) word_spans.push_back({t.b, t.e});
+
   // 1. Identifiers by pattern, marked registered when they belong to a register entry.
-  for (auto& f : patterns::find_all(s)) {
+  for (auto& f : patterns::find_all(s, &word_spans)) {
     Candidate c;
     c.b = f.begin;
     c.e = f.end;
@@ -922,10 +929,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
   }
 
-  // 2. Tokens; those inside identifiers are out of the name matchers' reach.
-  std::vector<Token>& toks = tok_buf;
-  TokTexts& tt = tok_text;
-  tokenize(s, toks, tt, spellings);
+  // 2. Tokens (made before step 1, whose birth cues and spelled numbers are looked for only
+  // around the words that can hold them); those inside identifiers are out of the name
+  // matchers' reach.
   {
     std::vector<std::pair<std::size_t, std::size_t>> iv;
     for (auto& c : cands) iv.push_back({c.b, c.e});

@@ -362,8 +362,23 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
   return limit;
 }
 
+// Zones [begin, end) of text holding every match of the birth-cue pattern: each match starts
+// at a letter of a word that maybe_birth_cue accepts and is at most 20 bytes long. Merged
+// when they touch, so that a match lies inside one zone.
+std::vector<std::pair<std::size_t, std::size_t>> cue_zones(std::string_view s,
+                                                          const std::vector<std::pair<std::size_t, std::size_t>>& words) {
+  std::vector<std::pair<std::size_t, std::size_t>> zones;
+  for (const auto& [b, e] : words) {
+    if (!maybe_birth_cue(s.substr(b, e - b), e < s.size() && s[e] == '.')) continue;
+    const std::size_t ze = std::min(s.size(), e + 20);
+    if (!zones.empty() && b <= zones.back().second) zones.back().second = std::max(zones.back().second, ze);
+    else zones.push_back({b, ze});
+  }
+  return zones;
+}
+
 void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
-                         std::vector<Found>& out) {
+                         const std::vector<std::pair<std::size_t, std::size_t>>* words, std::vector<Found>& out) {
   static const std::unique_ptr<RE2> cue = compile(
       R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
   static const std::unique_ptr<RE2> numeric =
@@ -399,8 +414,12 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
       pos = e > pos ? e : pos + 1;
     }
   }
+  // The cues: over the whole text, or (with the words) only in the zones that can hold one.
+  const auto zones = words ? cue_zones(s, *words) : std::vector<std::pair<std::size_t, std::size_t>>{{0, s.size()}};
   pos = 0;
-  while (pos < s.size() && cue->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+  for (const auto& [zb, ze] : zones) {
+  pos = std::max(pos, zb);
+  while (pos < ze && cue->Match(input, pos, ze, RE2::UNANCHORED, &m, 1)) {
     const std::size_t cb = static_cast<std::size_t>(m.data() - s.data());
     const std::size_t ce = cb + m.size();
     pos = ce > pos ? ce : pos + 1;
@@ -468,6 +487,7 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
       }
     }
   }
+  }
 }
 
 // Tables ("| Name | Born | ..."): the cells under a birth column are dates of birth.
@@ -516,13 +536,66 @@ void find_table_dates_of_birth(std::string_view s, std::vector<Found>& out) {
 
 // Numbers spelled out in words: "плюс семь девять восемь девять, три ноль два...". Six or more
 // number words in a row (five after "plus") are a phone or an identifier read aloud.
-void find_spelled_numbers(std::string_view s, std::vector<Found>& out) {
+bool number_sep(char c) { return c == ' ' || c == ',' || c == '-'; }
+
+// Zones [begin, end) of text holding every match of the spelled-number pattern. A match has
+// five number words or more, joined by runs of [ ,-]; its 2nd to 4th words are whole
+// "chunks" (maximal runs of other bytes) and so whole words of the tokenizer with a separator
+// on each side. A zone runs from two chunks before a run of three such words or more (the
+// chunk that ends with the first number word and the one that ends with "plus") to the end of
+// the chunk after it (which starts with the last). Merged when they touch.
+std::vector<std::pair<std::size_t, std::size_t>> number_zones(std::string_view s,
+                                                             const std::vector<std::pair<std::size_t, std::size_t>>& words) {
+  std::vector<std::pair<std::size_t, std::size_t>> zones;
+  const std::size_t n = words.size();
+  auto qual = [&](std::size_t k) {
+    const auto [b, e] = words[k];
+    return b > 0 && e < s.size() && number_sep(s[b - 1]) && number_sep(s[e]) && maybe_number_word(s.substr(b, e - b));
+  };
+  auto joined = [&](std::size_t k) {  // only separators between words k and k + 1
+    for (std::size_t i = words[k].second; i < words[k + 1].first; ++i)
+      if (!number_sep(s[i])) return false;
+    return true;
+  };
+  // A run of three qualifying words holds one whose index is a multiple of 3: test those
+  // first, their neighbours only then.
+  std::size_t k = 0;
+  while (k < n) {
+    if (!qual(k)) {
+      k += 3;
+      continue;
+    }
+    std::size_t lo = k, hi = k;
+    while (lo > 0 && joined(lo - 1) && qual(lo - 1)) --lo;
+    while (hi + 1 < n && joined(hi) && qual(hi + 1)) ++hi;
+    if (hi - lo + 1 >= 3) {
+      std::size_t zb = words[lo].first;
+      for (int c = 0; c < 2; ++c) {  // back over a separator run and the chunk before it
+        while (zb > 0 && number_sep(s[zb - 1])) --zb;
+        while (zb > 0 && !number_sep(s[zb - 1])) --zb;
+      }
+      std::size_t ze = words[hi].second;
+      while (ze < s.size() && number_sep(s[ze])) ++ze;
+      while (ze < s.size() && !number_sep(s[ze])) ++ze;
+      if (!zones.empty() && zb <= zones.back().second) zones.back().second = std::max(zones.back().second, ze);
+      else zones.push_back({zb, ze});
+    }
+    k = (hi / 3 + 1) * 3;
+  }
+  return zones;
+}
+
+void find_spelled_numbers(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>* words,
+                          std::vector<Found>& out) {
   static const std::unique_ptr<RE2> re = compile(std::string("(?i)(?:(плюс|plus)[ ,]+)?(?:(?:") + kNumberWords +
                                                  ")[ ,\\-]+){4,}(?:" + kNumberWords + ")");
   re2::StringPiece input(s.data(), s.size());
   re2::StringPiece m, plus;
+  const auto zones = words ? number_zones(s, *words) : std::vector<std::pair<std::size_t, std::size_t>>{{0, s.size()}};
   std::size_t pos = 0;
-  while (pos < s.size() && re->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 2)) {
+  for (const auto& [zb, ze] : zones) {
+  pos = std::max(pos, zb);
+  while (pos < ze && re->Match(input, pos, ze, RE2::UNANCHORED, &m, 2)) {
     const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
     const std::size_t e = b + m.size();
     pos = e > b ? e : b + 1;
@@ -531,20 +604,92 @@ void find_spelled_numbers(std::string_view s, std::vector<Found>& out) {
     const bool has_plus = !plus.empty();
     plus = re2::StringPiece();
     // Count the words.
-    std::size_t words = 0;
+    std::size_t nwords = 0;
     bool in = false;
     for (std::size_t i = b; i < e; ++i) {
       const bool letter = static_cast<unsigned char>(s[i]) >= 0x80 || std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '\'';
-      if (letter && !in) ++words;
+      if (letter && !in) ++nwords;
       in = letter;
     }
-    if (has_plus) --words;
-    if (words >= 6 || (has_plus && words >= 5))
+    if (has_plus) --nwords;
+    if (nwords >= 6 || (has_plus && nwords >= 5))
       out.push_back({b, e, has_plus ? Kind::kPhone : Kind::kId, "pattern:spelled-number", !has_plus, {}});
+  }
   }
 }
 
 }  // namespace
+
+bool simple_lower(std::string_view w, std::string& out) {
+  out.clear();
+  const auto* u = reinterpret_cast<const unsigned char*>(w.data());
+  for (std::size_t i = 0; i < w.size();) {
+    const unsigned char b0 = u[i];
+    if (b0 < 0x80) {
+      out.push_back(static_cast<char>(b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0));
+      ++i;
+      continue;
+    }
+    if ((b0 != 0xD0 && b0 != 0xD1) || i + 1 >= w.size()) return false;
+    const unsigned char b1 = u[i + 1];
+    if ((b1 & 0xC0) != 0x80) return false;
+    char32_t c = (static_cast<char32_t>(b0 & 0x1F) << 6) | (b1 & 0x3F);
+    if (c >= 0x460) return false;  // U+0460.. (historic letters): not decided here
+    if (c >= 0x410 && c <= 0x42F) c += 0x20;       // А..Я -> а..я
+    else if (c >= 0x400 && c <= 0x40F) c += 0x50;  // Ѐ..Џ -> ѐ..џ
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    i += 2;
+  }
+  return true;
+}
+
+bool maybe_number_word(std::string_view w) {
+  static const std::unordered_set<std::string> words = [] {
+    std::unordered_set<std::string> m;
+    const std::string all = kNumberWords;
+    std::size_t p = 0;
+    while (p <= all.size()) {
+      std::size_t q = all.find('|', p);
+      if (q == std::string::npos) q = all.size();
+      m.insert(all.substr(p, q - p));
+      p = q + 1;
+    }
+    return m;
+  }();
+  // The longest number word is 24 bytes; a longer word of simple characters is none.
+  thread_local std::string low;
+  if (!simple_lower(w, low)) return true;
+  if (low.size() < 2 || low.size() > 24) return false;
+  return words.count(low) > 0;
+}
+
+bool maybe_birth_cue(std::string_view w, bool dot_after) {
+  // Every cue starts with a letter and holds, from there: "born", "dob", "date" (of birth),
+  // "birth", "родил", "рождени", "народ"; or is a word ending in b, d, д or р before a dot
+  // ("b. ", "d.o.b", "д.р.", "нар.", "р.н."). Words without b, d (any case) or р are cheaply
+  // ruled out unless a dot follows.
+  bool candidate_letter = dot_after;
+  const auto* u = reinterpret_cast<const unsigned char*>(w.data());
+  for (std::size_t i = 0; i < w.size() && !candidate_letter; ++i) {
+    const unsigned char c = u[i];
+    if (c == 'b' || c == 'B' || c == 'd' || c == 'D') candidate_letter = true;
+    else if (c >= 0x80 && c != 0xD0 && c != 0xD1 && (c & 0xC0) != 0x80) candidate_letter = true;  // other scripts
+    else if ((c == 0xD1 || c == 0xD0) && i + 1 < w.size() &&
+             ((c == 0xD1 && u[i + 1] == 0x80) || (c == 0xD0 && u[i + 1] == 0xA0) || (c == 0xD1 && u[i + 1] >= 0xA0)))
+      candidate_letter = true;  // р, Р, or U+0460.. (left to simple_lower)
+  }
+  if (!candidate_letter) return false;
+  thread_local std::string low;
+  if (!simple_lower(w, low)) return true;
+  if (dot_after && !low.empty()) {
+    const std::string_view l(low);
+    if (l.back() == 'b' || l.back() == 'd' || l.ends_with("д") || l.ends_with("р")) return true;
+  }
+  for (const char* k : {"born", "dob", "date", "birth", "родил", "рождени", "народ"})
+    if (low.find(k) != std::string::npos) return true;
+  return false;
+}
 
 std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view s, std::size_t before,
                                                               std::size_t after) {
@@ -580,7 +725,7 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
   return windows;
 }
 
-std::vector<Found> find_all(std::string_view s) {
+std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>* words) {
   std::vector<Found> out;
   re2::StringPiece input(s.data(), s.size());
   // Which characters occur at all: '@' and '/' by memchr, digits eight bytes at a time.
@@ -707,9 +852,9 @@ std::vector<Found> find_all(std::string_view s) {
     }
     }
   }
-  find_dates_of_birth(s, windows, out);
+  find_dates_of_birth(s, windows, words, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
-  find_spelled_numbers(s, out);
+  find_spelled_numbers(s, words, out);
   // A phone found only by libphonenumber is kept only where no other pattern found anything
   // (so "45 11 123456" stays a passport, [ID]): the plans add redactions, never relabel one.
   bool any_plan = false;

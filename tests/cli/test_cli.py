@@ -227,6 +227,7 @@ class Records(Cli):
     def test_read_only_vault(self):
         self.add("first")
         argv_prefix = []
+        binary = BIN
         if os.geteuid() == 0:
             if not shutil.which("setpriv"):
                 self.skipTest("setpriv missing")
@@ -236,6 +237,10 @@ class Records(Cli):
                     os.chown(os.path.join(root, x), 65534, 65534)
             os.chown(self.tmp, 65534, 65534)
             argv_prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            # the build tree may sit where nobody cannot reach (e.g. under /root): run a copy
+            binary = os.path.join(self.tmp, "fieldnotes-copy")
+            shutil.copy(BIN, binary)
+            os.chown(binary, 65534, 65534)
         for root, dirs, files in os.walk(self.vault):
             for x in files:
                 os.chmod(os.path.join(root, x), 0o400)
@@ -248,7 +253,7 @@ class Records(Cli):
                 rp, wp = os.pipe()
                 os.write(wp, PASS)
                 os.close(wp)
-                p = subprocess.run(argv_prefix + [BIN] + args + ["--vault", self.vault, "--passphrase-fd", str(rp)],
+                p = subprocess.run(argv_prefix + [binary] + args + ["--vault", self.vault, "--passphrase-fd", str(rp)],
                                    input=body, pass_fds=[rp], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 os.close(rp)
                 return p
