@@ -113,7 +113,20 @@ struct Rule {
   Kind kind;
   const char* reason;
   bool check_bounds;
+  bool digit_first = false;  // every match starts with a digit, '+' or '-' (see digit_first())
 };
+
+// A pattern whose every match starts with a digit, '+' or '-': it begins with \d, \+?\d, -?\d
+// or (?:\+\d{1,3}|8) and has no alternation at its top level (none of the patterns below
+// has one). Its search may start at the first such byte: the leftmost match is the same, and
+// the DFA skips the ~200 bytes of window before the first digit.
+bool digit_first(const std::string& p) {
+  for (const char* prefix : {"\\d", "\\+?\\d", "-?\\d", "(?:\\+\\d{1,3}|8)"})
+    if (p.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+bool can_start_number(char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-'; }
 
 std::unique_ptr<RE2> compile(const std::string& p) {
   RE2::Options o;
@@ -136,7 +149,7 @@ const std::vector<Rule>& rules() {
   static const std::vector<Rule> r = [] {
     std::vector<Rule> v;
     auto add = [&](const std::string& p, Kind k, const char* reason, bool bounds = true) {
-      v.push_back(Rule{compile(p), k, reason, bounds});
+      v.push_back(Rule{compile(p), k, reason, bounds, digit_first(p)});
     };
     add(R"([A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)", Kind::kEmail, "pattern:email");
     add(R"((?i)(?:https?://)?(?:www\.|m\.)?(?:t\.me|telegram\.me|telegram\.dog|vk\.com|vk\.ru|vkontakte\.ru|facebook\.com|fb\.com|instagram\.com|ok\.ru|twitter\.com|x\.com|tiktok\.com|youtube\.com|youtu\.be|linkedin\.com|wa\.me|signal\.me|livejournal\.com|threads\.net)/[A-Za-z0-9_.\-/?=&%#@+~]+)",
@@ -362,23 +375,8 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
   return limit;
 }
 
-// Zones [begin, end) of text holding every match of the birth-cue pattern: each match starts
-// at a letter of a word that maybe_birth_cue accepts and is at most 20 bytes long. Merged
-// when they touch, so that a match lies inside one zone.
-std::vector<std::pair<std::size_t, std::size_t>> cue_zones(std::string_view s,
-                                                          const std::vector<std::pair<std::size_t, std::size_t>>& words) {
-  std::vector<std::pair<std::size_t, std::size_t>> zones;
-  for (const auto& [b, e] : words) {
-    if (!maybe_birth_cue(s.substr(b, e - b), e < s.size() && s[e] == '.')) continue;
-    const std::size_t ze = std::min(s.size(), e + 20);
-    if (!zones.empty() && b <= zones.back().second) zones.back().second = std::max(zones.back().second, ze);
-    else zones.push_back({b, ze});
-  }
-  return zones;
-}
-
 void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
-                         const std::vector<std::pair<std::size_t, std::size_t>>* words, std::vector<Found>& out) {
+                         std::vector<Found>& out) {
   static const std::unique_ptr<RE2> cue = compile(
       R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
   static const std::unique_ptr<RE2> numeric =
@@ -406,7 +404,9 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
              (s[q] != '1' || s[q + 1] == '9') && (s[q] != '2' || s[q + 1] == '0') && s[q + 2] >= '0' &&
              s[q + 2] <= '9' && s[q + 3] >= '0' && s[q + 3] <= '9';
     if (!year) continue;
-    while (pos < we && after->Match(input, pos, end, RE2::UNANCHORED, &m, 1)) {
+    while (pos < we) {
+      while (pos < we && !(s[pos] >= '0' && s[pos] <= '9')) ++pos;  // every match starts with a digit
+      if (pos >= we || !after->Match(input, pos, end, RE2::UNANCHORED, &m, 1)) break;
       const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
       const std::size_t e = b + m.size();
       if (b >= we) break;  // starts in the next window: found there
@@ -414,12 +414,8 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
       pos = e > pos ? e : pos + 1;
     }
   }
-  // The cues: over the whole text, or (with the words) only in the zones that can hold one.
-  const auto zones = words ? cue_zones(s, *words) : std::vector<std::pair<std::size_t, std::size_t>>{{0, s.size()}};
   pos = 0;
-  for (const auto& [zb, ze] : zones) {
-  pos = std::max(pos, zb);
-  while (pos < ze && cue->Match(input, pos, ze, RE2::UNANCHORED, &m, 1)) {
+  while (pos < s.size() && cue->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
     const std::size_t cb = static_cast<std::size_t>(m.data() - s.data());
     const std::size_t ce = cb + m.size();
     pos = ce > pos ? ce : pos + 1;
@@ -486,7 +482,6 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
         }
       }
     }
-  }
   }
 }
 
@@ -644,51 +639,66 @@ bool simple_lower(std::string_view w, std::string& out) {
   return true;
 }
 
-bool maybe_number_word(std::string_view w) {
-  static const std::unordered_set<std::string> words = [] {
-    std::unordered_set<std::string> m;
+namespace {
+// The number words, and a filter on (length, first byte, last byte) of their lower-case forms.
+struct NumberWords {
+  std::vector<std::string> list;
+  std::unordered_set<std::string_view> set;
+  std::vector<bool> filter = std::vector<bool>(1u << 16);
+  static std::size_t key(std::size_t n, unsigned char first, unsigned char last) {
+    return ((n * 257 + first) * 263 + last) & 0xFFFF;
+  }
+  NumberWords() {
     const std::string all = kNumberWords;
     std::size_t p = 0;
     while (p <= all.size()) {
       std::size_t q = all.find('|', p);
       if (q == std::string::npos) q = all.size();
-      m.insert(all.substr(p, q - p));
+      list.push_back(all.substr(p, q - p));
       p = q + 1;
     }
-    return m;
-  }();
-  // The longest number word is 24 bytes; a longer word of simple characters is none.
-  thread_local std::string low;
-  if (!simple_lower(w, low)) return true;
-  if (low.size() < 2 || low.size() > 24) return false;
-  return words.count(low) > 0;
-}
+    for (const auto& w : list) {
+      set.insert(w);
+      filter[key(w.size(), static_cast<unsigned char>(w.front()), static_cast<unsigned char>(w.back()))] = true;
+    }
+  }
+};
+}  // namespace
 
-bool maybe_birth_cue(std::string_view w, bool dot_after) {
-  // Every cue starts with a letter and holds, from there: "born", "dob", "date" (of birth),
-  // "birth", "родил", "рождени", "народ"; or is a word ending in b, d, д or р before a dot
-  // ("b. ", "d.o.b", "д.р.", "нар.", "р.н."). Words without b, d (any case) or р are cheaply
-  // ruled out unless a dot follows.
-  bool candidate_letter = dot_after;
+bool maybe_number_word(std::string_view w) {
+  static const NumberWords nw;
+  // A number word has 2 to 24 bytes in lower case (четырнадцать); in the text each of its
+  // at most 12 characters may take up to 3 bytes (K, ᲀ, ’...).
+  if (w.size() < 2 || w.size() > 36) return false;
+  char buf[24];
+  std::size_t n = 0;
   const auto* u = reinterpret_cast<const unsigned char*>(w.data());
-  for (std::size_t i = 0; i < w.size() && !candidate_letter; ++i) {
-    const unsigned char c = u[i];
-    if (c == 'b' || c == 'B' || c == 'd' || c == 'D') candidate_letter = true;
-    else if (c >= 0x80 && c != 0xD0 && c != 0xD1 && (c & 0xC0) != 0x80) candidate_letter = true;  // other scripts
-    else if ((c == 0xD1 || c == 0xD0) && i + 1 < w.size() &&
-             ((c == 0xD1 && u[i + 1] == 0x80) || (c == 0xD0 && u[i + 1] == 0xA0) || (c == 0xD1 && u[i + 1] >= 0xA0)))
-      candidate_letter = true;  // р, Р, or U+0460.. (left to simple_lower)
+  for (std::size_t i = 0; i < w.size();) {
+    const unsigned char b0 = u[i];
+    if (b0 < 0x80) {
+      if (n < sizeof buf) buf[n] = static_cast<char>(b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0);
+      ++n;
+      ++i;
+      continue;
+    }
+    if ((b0 != 0xD0 && b0 != 0xD1) || i + 1 >= w.size()) return true;
+    const unsigned char b1 = u[i + 1];
+    if ((b1 & 0xC0) != 0x80) return true;
+    char32_t c = (static_cast<char32_t>(b0 & 0x1F) << 6) | (b1 & 0x3F);
+    if (c >= 0x460) return true;  // as simple_lower: not decided here
+    if (c >= 0x410 && c <= 0x42F) c += 0x20;
+    else if (c >= 0x400 && c <= 0x40F) c += 0x50;
+    if (n + 1 < sizeof buf) {
+      buf[n] = static_cast<char>(0xC0 | (c >> 6));
+      buf[n + 1] = static_cast<char>(0x80 | (c & 0x3F));
+    }
+    n += 2;
+    i += 2;
   }
-  if (!candidate_letter) return false;
-  thread_local std::string low;
-  if (!simple_lower(w, low)) return true;
-  if (dot_after && !low.empty()) {
-    const std::string_view l(low);
-    if (l.back() == 'b' || l.back() == 'd' || l.ends_with("д") || l.ends_with("р")) return true;
-  }
-  for (const char* k : {"born", "dob", "date", "birth", "родил", "рождени", "народ"})
-    if (low.find(k) != std::string::npos) return true;
-  return false;
+  if (n < 2 || n > sizeof buf) return false;
+  if (!nw.filter[NumberWords::key(n, static_cast<unsigned char>(buf[0]), static_cast<unsigned char>(buf[n - 1]))])
+    return false;
+  return nw.set.count(std::string_view(buf, n)) > 0;
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view s, std::size_t before,
@@ -775,7 +785,12 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
     {
     re2::StringPiece m;
     std::size_t pos = wb;
-    while (pos < we && rule.re->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) {
+    while (pos < we) {
+      if (rule.digit_first) {
+        while (pos < we && !can_start_number(s[pos])) ++pos;
+        if (pos >= we) break;
+      }
+      if (!rule.re->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) break;
       std::size_t b = static_cast<std::size_t>(m.data() - s.data());
       std::size_t e = b + m.size();
       pos = e > b ? b + 1 : b + 1;
@@ -852,7 +867,7 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
     }
     }
   }
-  find_dates_of_birth(s, windows, words, out);
+  find_dates_of_birth(s, windows, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
   find_spelled_numbers(s, words, out);
   // A phone found only by libphonenumber is kept only where no other pattern found anything

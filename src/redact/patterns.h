@@ -43,9 +43,9 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
 // Scans `text` (valid UTF-8) and returns every identifier found, unordered, possibly
 // overlapping (the caller resolves overlaps: longer and earlier spans win).
 // `words`, when given, are the spans [begin, end) of the text's words as the engine's tokenizer
-// finds them (maximal runs of letters, in order): the birth cues and the numbers spelled out
-// are then looked for only around the words that can start or hold one (see
-// docs/REDACTION.md, "Performance"); the result is the same as without them.
+// finds them (maximal runs of letters, in order): the numbers spelled out are then looked for
+// only around runs of words that can be number words (see docs/REDACTION.md, "Performance");
+// the result is the same as without them.
 std::vector<Found> find_all(std::string_view text,
                             const std::vector<std::pair<std::size_t, std::size_t>>* words = nullptr);
 
@@ -54,11 +54,8 @@ std::vector<Found> find_all(std::string_view text,
 // case folding a caller cannot rule out.
 bool simple_lower(std::string_view word, std::string& out);
 // A word that can be a whole number word of the spelled-number pattern ("семь", "Seven"):
-// true also for any word simple_lower cannot decide.
+// true also for any word of at most 36 bytes that simple_lower cannot decide.
 bool maybe_number_word(std::string_view word);
-// A word that can hold the start of a birth cue ("родился", "born", "д." of "д.р.");
-// `dot_after`: the word is followed by '.'. True also for any word simple_lower cannot decide.
-bool maybe_birth_cue(std::string_view word, bool dot_after);
 
 // Every numeric date (dd.mm.yyyy, dd/mm/yyyy) with a year before 2013: not redacted by
 // itself, but a date right after a person's name ("Рябчиков Вадим Олегович, 09.10.1987")

@@ -2,7 +2,10 @@
 // stay. Synthetic names and numbers only.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -500,4 +503,89 @@ TEST_CASE("morphology: patronymic and surname shapes", "[morph]") {
   CHECK(morph::surname_shape(U"шестаков") == 3);
   CHECK(morph::surname_shape(U"tarasenko") == 2);
   CHECK(morph::surname_shape(U"телефон") == 0);
+}
+
+// The spelled-number pattern is run only around runs of words that can be number words (the
+// engine's word pass): the result must be that of a scan of the whole text.
+namespace {
+std::vector<std::pair<std::size_t, std::size_t>> letter_runs(std::string_view s) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i;
+    const char32_t c = text::next_code_point(s, j);
+    if (!text::is_letter(c)) {
+      i = j;
+      continue;
+    }
+    std::size_t k = i;
+    while (k < s.size()) {
+      std::size_t k2 = k;
+      const char32_t d = text::next_code_point(s, k2);
+      const bool apos = (d == '\'' || d == 0x2019) && k2 < s.size();
+      std::size_t k3 = k2;
+      if (!text::is_letter(d) && !(apos && text::is_letter(text::next_code_point(s, k3)))) break;
+      k = k2;
+    }
+    out.push_back({i, k});
+    i = k;
+  }
+  return out;
+}
+std::string found_string(std::string_view s, std::vector<patterns::Found> f) {
+  std::sort(f.begin(), f.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.begin, a.end, a.reason) < std::tie(b.begin, b.end, b.reason);
+  });
+  std::string out;
+  for (const auto& x : f)
+    out += std::to_string(x.begin) + "-" + std::to_string(x.end) + " " + x.reason + " " + std::string(s.substr(x.begin, x.end - x.begin)) + "\n";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("patterns: number words decided per word", "[pattern][perf]") {
+  for (const char* w : {"семь", "Семь", "СЕМЬ", "one", "ONE", "Twenty", "п'ять", "дев'яносто", "чотири", "ЧОТИРИ", "oh"})
+    CHECK(patterns::maybe_number_word(w));
+  for (const char* w : {"семья", "сказал", "o", "on", "onex", "плюс", "thousand", "и", "в"})
+    CHECK_FALSE(patterns::maybe_number_word(w));
+  // Characters outside ASCII and basic Cyrillic: never ruled out (their case folding may
+  // make a number word: "ſix", Kelvin sign...).
+  CHECK(patterns::maybe_number_word("ſix"));
+  CHECK(patterns::maybe_number_word("п’ять"));
+  CHECK(patterns::maybe_number_word("zzzé"));
+  std::string low;
+  CHECK(patterns::simple_lower("ПЯТЬ Ёж Five", low));
+  CHECK(low == "пять ёж five");
+  CHECK_FALSE(patterns::simple_lower("naïve", low));
+}
+
+TEST_CASE("patterns: spelled numbers found around number words as by a whole-text scan", "[pattern][perf]") {
+  const std::vector<std::string> texts = {
+      "звоните плюс семь девять восемь девять, три ноль два один один, спасибо",
+      "номер: one two three four five six. Then plus one-two-three-four-five end",
+      "xone, two, three, four, five sevenx; ONE TWO THREE FOUR FIVE SIX",
+      "seven, eight — nine ten eleven twelve thirteen",
+      "ſix one two three four five, п’ять сім вісім дев’ять нуль",
+      "плюс  , семь ноль ноль три два один\nодин два три\nчетыре пять шесть семь восемь",
+      "four five six seven",
+      "oh oh seven oh oh seven oh oh seven",
+  };
+  for (const auto& t : texts) {
+    const auto words = letter_runs(t);
+    CHECK(found_string(t, patterns::find_all(t, &words)) == found_string(t, patterns::find_all(t)));
+  }
+  // Random texts of number words, other words and separators.
+  const char* pool[] = {"one", "two", "семь", "Три", "ноль", "плюс", "plus", "п'ять", "дев'ять", "word", "xone",
+                        "sevenx", "ſix", "и", "12", "double", "сто", "сказал"};
+  const char* seps[] = {" ", ", ", "-", " - ", "\n", ". ", ",", "  "};
+  std::uint64_t r = 12345;
+  auto next = [&]() { r = r * 6364136223846793005ULL + 1442695040888963407ULL; return static_cast<std::size_t>(r >> 33); };
+  for (int round = 0; round < 200; ++round) {
+    std::string t;
+    for (int i = 0; i < 40; ++i) {
+      t += pool[next() % std::size(pool)];
+      t += seps[next() % std::size(seps)];
+    }
+    const auto words = letter_runs(t);
+    REQUIRE(found_string(t, patterns::find_all(t, &words)) == found_string(t, patterns::find_all(t)));
+  }
 }
