@@ -30,9 +30,7 @@ void run_export(const ExportOptions& o) {
   else if (o.format == "json") fmt = core::ExportFormat::kJson;
   else fail(kExitUsage, "unknown format \"" + o.format + "\"", "use md, txt or json");
   redact::Options opts;
-  if (o.audience == "public") opts.audience = redact::Audience::kPublic;
-  else if (o.audience == "co-counsel") opts.audience = redact::Audience::kCoCounsel;
-  else fail(kExitUsage, "unknown audience \"" + o.audience + "\"", "use public or co-counsel");
+  opts.audience = parse_audience(o.audience);
   std::vector<int64_t> ids;
   for (const auto& s : o.ids) ids.push_back(parse_record_id(s));
   confirm_full(o.full, o.confirm_full, "export");

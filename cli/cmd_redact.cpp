@@ -96,9 +96,7 @@ std::size_t cut_point(const std::string& buf, bool eof) {
 
 void run_redact(const RedactOptions& o) {
   redact::Options opts;
-  if (o.audience == "public") opts.audience = redact::Audience::kPublic;
-  else if (o.audience == "co-counsel") opts.audience = redact::Audience::kCoCounsel;
-  else fail(kExitUsage, "unknown audience \"" + o.audience + "\"", "use public or co-counsel");
+  opts.audience = parse_audience(o.audience);
   opts.keep = o.keep;
   if (o.review) return run_review(o, opts);
   int fd = 0;

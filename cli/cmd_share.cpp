@@ -74,9 +74,7 @@ void run_share(const ShareOptions& o) {
   confirm_full(o.full, o.confirm_full, "share");
   redact::Options ropts;
   std::string audience = o.audience.empty() ? (o.passphrase ? "public" : "co-counsel") : o.audience;
-  if (audience == "public") ropts.audience = redact::Audience::kPublic;
-  else if (audience == "co-counsel") ropts.audience = redact::Audience::kCoCounsel;
-  else fail(kExitUsage, "unknown audience \"" + audience + "\"", "use public or co-counsel");
+  ropts.audience = parse_audience(audience);
 
   with_unlocked_vault([&](vault::Vault& v) {
     core::BundleInput in;

@@ -205,6 +205,12 @@ void confirm_full(bool full, bool confirm_flag, const std::string& what) {
   if (answer != "full") fail(kExitPolicy, "not confirmed; nothing left the vault");
 }
 
+redact::Audience parse_audience(const std::string& name) {
+  if (name == "public") return redact::Audience::kPublic;
+  if (name == "co-counsel") return redact::Audience::kCoCounsel;
+  fail(kExitUsage, "unknown audience \"" + name + "\"", "use public or co-counsel");
+}
+
 int64_t parse_record_id(const std::string& s) {
   char* end = nullptr;
   errno = 0;

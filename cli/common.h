@@ -12,6 +12,7 @@
 
 #include "crypto/secret.h"
 #include "crypto/status.h"
+#include "src/redact/engine.h"
 #include "vault/vault.h"
 
 namespace fieldnotes::cli {
@@ -65,6 +66,9 @@ std::string read_text_input(const std::string& file, std::size_t limit, const ch
 // --full needs --confirm-full, or "full" typed on a terminal. `what` names the output
 // ("export", "share") in the messages. Fails (exit 1 or 4) unless confirmed.
 void confirm_full(bool full, bool confirm_flag, const std::string& what);
+
+// "public" or "co-counsel" (--audience): whose consent lets a name stay. Exit 1 otherwise.
+redact::Audience parse_audience(const std::string& name);
 
 // Parses a record id given on the command line.
 int64_t parse_record_id(const std::string& s);

@@ -66,16 +66,6 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-std::vector<uint8_t> seal_field(const SecretBuffer& key, std::string_view table, std::string_view field,
-                                std::string_view uuid, std::span<const uint8_t> plaintext) {
-  return envelope_seal(key, table, field, uuid, plaintext);
-}
-
-Result<SecretBuffer> open_field(const SecretBuffer& key, std::string_view table, std::string_view field,
-                                std::string_view uuid, std::span<const uint8_t> envelope) {
-  return envelope_open(key, table, field, uuid, envelope);
-}
-
 std::string header_to_json(const RecordHeader& h) {
   json j = {{"title", h.title}, {"case", h.case_name}, {"tags", h.tags}, {"people", h.people},
             {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
@@ -397,9 +387,9 @@ Result<int64_t> Vault::insert_record(const NewRecord& r, SecretBuffer& key) {
   if (h.created == 0) h.created = now_seconds();
   h.updated = h.created;
   std::string hj = header_to_json(h);
-  auto header = seal_field(key, "records", "header", uuid, as_bytes(hj));
+  auto header = envelope_seal(key, "records", "header", uuid, as_bytes(hj));
   crypto::wipe(hj);
-  auto body = seal_field(key, "records", "body", uuid, as_bytes(r.body));
+  auto body = envelope_seal(key, "records", "body", uuid, as_bytes(r.body));
   auto wrapped = wrap_item_key("records", uuid, kek_epoch_, key);
   auto ins = db_->cached(
       "INSERT INTO records(uuid, kind, created, updated, epoch, wrapped_key, header, body) "
@@ -594,40 +584,29 @@ Result<Record> Vault::get_record(int64_t id) {
     FN_RETURN_IF_ERROR(st);
     return Status{Code::kNotFound, "no record " + std::to_string(id)};
   }
+  SealedRow row;
+  row.id = id;
+  row.uuid = q->text(1);
+  row.epoch = q->int64(2);
+  row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+  row.header.assign(q->blob(4).begin(), q->blob(4).end());
+  row.body.assign(q->blob(5).begin(), q->blob(5).end());
+  SecretBuffer key(32), header, body;
   Record rec;
-  rec.id = id;
-  rec.uuid = q->text(1);
-  auto key = unwrap_item_key("records", id, rec.uuid, q->int64(2), q->blob(3));
-  if (!key) return key.status();
-  auto h = open_field(*key, "records", "header", rec.uuid, q->blob(4));
-  if (!h) return Status{Code::kCorrupt, "record " + std::to_string(id) + ": header does not authenticate"};
-  auto header = header_from_json(h->view());
-  if (!header) return header.status();
-  rec.header = std::move(header).value();
-  auto b = open_field(*key, "records", "body", rec.uuid, q->blob(5));
-  if (!b) return Status{Code::kCorrupt, "record " + std::to_string(id) + ": body does not authenticate"};
-  rec.body = to_string(*b);
+  FN_RETURN_IF_ERROR(open_row(row, /*with_body=*/true, key, header, body, rec));
   return rec;
 }
 
 Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_view body) {
-  auto q = db_->prepare("SELECT uuid, epoch, wrapped_key FROM records WHERE id = ?");
-  if (!q) return q.status();
-  q->bind(1, id);
-  Status st;
-  if (!q->step(&st)) {
-    FN_RETURN_IF_ERROR(st);
-    return {Code::kNotFound, "no record " + std::to_string(id)};
-  }
-  std::string uuid = q->text(0);
-  auto key = unwrap_item_key("records", id, uuid, q->int64(1), q->blob(2));
+  std::string uuid;
+  auto key = record_key(id, &uuid);
   if (!key) return key.status();
   RecordHeader h = header;
   h.updated = now_seconds();
   std::string hj = header_to_json(h);
-  auto sh = seal_field(*key, "records", "header", uuid, as_bytes(hj));
+  auto sh = envelope_seal(*key, "records", "header", uuid, as_bytes(hj));
   crypto::wipe(hj);
-  auto sb = seal_field(*key, "records", "body", uuid, as_bytes(body));
+  auto sb = envelope_seal(*key, "records", "body", uuid, as_bytes(body));
   auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
   if (!up) return up.status();
   FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
@@ -751,7 +730,7 @@ Status Vault::shred_record(int64_t id) {
 Result<int64_t> Vault::insert_person(const std::string& js) {
   std::string uuid = new_uuid();
   SecretBuffer key = SecretBuffer::random(32);
-  auto data = seal_field(key, "people", "data", uuid, as_bytes(js));
+  auto data = envelope_seal(key, "people", "data", uuid, as_bytes(js));
   auto wrapped = wrap_item_key("people", uuid, kek_epoch_, key);
   int64_t t = now_seconds();
   auto ins = db_->prepare("INSERT INTO people(uuid, created, updated, epoch, wrapped_key, data) VALUES (?, ?, ?, ?, ?, ?)");
@@ -799,7 +778,7 @@ Status Vault::update_person(int64_t id, const std::string& js) {
   std::string uuid = q->text(0);
   auto key = unwrap_item_key("people", id, uuid, q->int64(1), q->blob(2));
   if (!key) return key.status();
-  auto data = seal_field(*key, "people", "data", uuid, as_bytes(js));
+  auto data = envelope_seal(*key, "people", "data", uuid, as_bytes(js));
   auto up = db_->prepare("UPDATE people SET data = ?, updated = ? WHERE id = ?");
   if (!up) return up.status();
   FN_RETURN_IF_ERROR(up->bind_blob(1, data).bind(2, now_seconds()).bind(3, id).run());
@@ -822,7 +801,7 @@ Result<std::vector<Person>> Vault::people() {
     std::string uuid = q->text(1);
     auto key = unwrap_item_key("people", p.id, uuid, q->int64(2), q->blob(3));
     if (!key) return key.status();
-    auto data = open_field(*key, "people", "data", uuid, q->blob(4));
+    auto data = envelope_open(*key, "people", "data", uuid, q->blob(4));
     if (!data) return Status{Code::kCorrupt, "person " + std::to_string(p.id) + ": entry does not authenticate"};
     p.json = to_string(*data);
     out.push_back(std::move(p));
@@ -1258,9 +1237,9 @@ VerifyReport Vault::verify() {
         rep.problems.push_back(key.status().message());
         continue;
       }
-      if (!open_field(*key, "records", "header", uuid, q->blob(4)))
+      if (!envelope_open(*key, "records", "header", uuid, q->blob(4)))
         rep.problems.push_back("record " + std::to_string(id) + ": header does not authenticate");
-      if (!open_field(*key, "records", "body", uuid, q->blob(5)))
+      if (!envelope_open(*key, "records", "body", uuid, q->blob(5)))
         rep.problems.push_back("record " + std::to_string(id) + ": body does not authenticate");
     }
     if (!st) rep.problems.push_back(st.message());
@@ -1277,7 +1256,7 @@ VerifyReport Vault::verify() {
         rep.problems.push_back(key.status().message());
         continue;
       }
-      if (!open_field(*key, "people", "data", uuid, p->blob(4)))
+      if (!envelope_open(*key, "people", "data", uuid, p->blob(4)))
         rep.problems.push_back("person " + std::to_string(id) + ": entry does not authenticate");
     }
     if (!st) rep.problems.push_back(st.message());

@@ -522,6 +522,25 @@ class Sharing(Cli):
         self.fn_bob(["receive", b3])
         self.fn_bob(["receive", b2], code=4)
 
+    def test_garbage_keys_and_options_are_refused_vault_unchanged(self):
+        before = snapshot(self.alice)
+        for age, sig in (("age1notakey", None), (self.b_id["age"][:-1] + "q", None),
+                         ("AGE-SECRET-KEY-1XYZ", None), (self.b_id["age"], "RWnotakey"),
+                         (self.b_id["age"], self.b_id["minisign"][:-2])):
+            args = ["contact", "add", "Mallory", "--age", age] + (["--minisign", sig] if sig else [])
+            p = self.run_fn(args)
+            self.assertEqual(p.returncode, 1, (age, sig, p.stderr.decode()))
+        self.assertEqual(self.run_fn(["contact", "add", "Bob", "--age", self.b_id["age"]]).returncode, 4)  # name taken
+        self.assertEqual(self.run_fn(["contact", "rm", "Nobody"]).returncode, 3)
+        self.assertEqual(self.run_fn(["share", "1", "--to", "Bob", "--audience", "everyone", "-o", "x"]).returncode, 1)
+        self.assertEqual(self.run_fn(["share", "1", "-o", "x"]).returncode, 1)  # neither --to nor --passphrase
+        self.assertEqual(self.run_fn(["receive", os.path.join(self.tmp, "missing.age")]).returncode, 5)
+        junk = os.path.join(self.tmp, "junk.age")
+        with open(junk, "wb") as f:
+            f.write(secrets.token_bytes(5000))
+        self.assertEqual(self.run_fn(["receive", junk]).returncode, 3)
+        self.assertEqual(snapshot(self.alice), before)
+
     def test_unknown_signer_needs_accept(self):
         self.fn_bob(["contact", "rm", "Alice"])
         b = self.share_to_bob()
