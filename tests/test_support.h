@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -56,6 +57,34 @@ inline std::string hex(std::span<const uint8_t> b) {
   sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
   s.pop_back();
   return s;
+}
+
+// A vector file (docs/FORMAT.md): "name: value" header lines, a blank line, then bytes in hex.
+struct VectorFile {
+  std::map<std::string, std::string> headers;
+  std::vector<uint8_t> bytes;
+};
+
+inline VectorFile load_vector(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  VectorFile v;
+  std::string line, h;
+  bool body = false;
+  while (std::getline(f, line)) {
+    if (!body && line.empty()) {
+      body = true;
+      continue;
+    }
+    if (body) {
+      h += line;
+      continue;
+    }
+    auto colon = line.find(": ");
+    REQUIRE(colon != std::string::npos);
+    v.headers[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  v.bytes = unhex(h);
+  return v;
 }
 
 inline bool have_tool(const char* name) {

@@ -398,27 +398,6 @@ TEST_CASE("blob: pipes, read errors and a full disk give a Status", "[blob]") {
 
 namespace {
 
-struct VectorFile {
-  std::map<std::string, std::string> headers;
-  Bytes bytes;
-};
-
-VectorFile load_vector(const fs::path& p) {
-  std::ifstream f(p);
-  VectorFile v;
-  std::string line, h;
-  bool body = false;
-  while (std::getline(f, line)) {
-    if (!body && line.empty()) { body = true; continue; }
-    if (body) { h += line; continue; }
-    auto colon = line.find(": ");
-    REQUIRE(colon != std::string::npos);
-    v.headers[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  v.bytes = unhex(h);
-  return v;
-}
-
 // The spec, written out with raw libsodium calls.
 struct RefChunk { Bytes plain; uint64_t counter; uint8_t flag; };
 

@@ -11,43 +11,16 @@
 
 #include "crypto/kdf.h"
 #include "vault/envelope.h"
+#include "tests/test_support.h"
 #include "vault/keyslots.h"
 
 using namespace fieldnotes;
 using namespace fieldnotes::vault;
 using crypto::SecretBuffer;
 namespace fs = std::filesystem;
+using namespace fieldnotes::test;
 
 namespace {
-
-struct Vector {
-  std::map<std::string, std::string> headers;
-  std::vector<uint8_t> bytes;
-};
-
-std::vector<uint8_t> unhex(const std::string& h) {
-  std::vector<uint8_t> out(h.size() / 2 + 1);
-  size_t n = 0;
-  REQUIRE(sodium_hex2bin(out.data(), out.size(), h.data(), h.size(), "\n ", &n, nullptr) == 0);
-  out.resize(n);
-  return out;
-}
-
-Vector load(const fs::path& p) {
-  std::ifstream f(p);
-  Vector v;
-  std::string line, hex;
-  bool body = false;
-  while (std::getline(f, line)) {
-    if (!body && line.empty()) { body = true; continue; }
-    if (body) { hex += line; continue; }
-    auto colon = line.find(": ");
-    REQUIRE(colon != std::string::npos);
-    v.headers[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  v.bytes = unhex(hex);
-  return v;
-}
 
 std::string code_name(Code c) {
   switch (c) {
@@ -73,7 +46,7 @@ TEST_CASE("keyslots vectors") {
   auto files = files_in("keyslots");
   REQUIRE(files.size() >= 10);
   for (const auto& p : files) {
-    Vector v = load(p);
+    auto v = load_vector(p);
     INFO(p.filename().string());
     const std::string& pw = v.headers.at("passphrase");
     std::span<const uint8_t> pws(reinterpret_cast<const uint8_t*>(pw.data()), pw.size());
@@ -103,7 +76,7 @@ TEST_CASE("envelope vectors") {
   auto files = files_in("envelope");
   REQUIRE(files.size() >= 4);
   for (const auto& p : files) {
-    Vector v = load(p);
+    auto v = load_vector(p);
     INFO(p.filename().string());
     auto key = SecretBuffer::copy_of(unhex(v.headers.at("record-key")));
     auto r = envelope_open(key, v.headers.at("table"), v.headers.at("field"), v.headers.at("uuid"), v.bytes);
