@@ -160,7 +160,7 @@ struct Vector {
   std::vector<uint8_t> body;
 };
 
-Vector load_vector(const fs::path& p) {
+Vector load_testkit_file(const fs::path& p) {
   Vector v;
   v.name = p.filename().string();
   auto raw = read_file(p);
@@ -217,7 +217,7 @@ TEST_CASE("age testkit: every vector gives its expected result and payload hash"
   int passed = 0, skipped = 0, failed = 0, unsupported_type_vectors = 0;
   std::vector<std::string> skipped_names;
   for (const auto& p : files) {
-    Vector v = load_vector(p);
+    Vector v = load_testkit_file(p);
     INFO("vector " << v.name);
     const std::string expect = v.headers.find("expect")->second;
     std::string all(v.body.begin(), v.body.end());
