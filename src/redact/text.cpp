@@ -38,13 +38,31 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
 std::size_t valid_prefix(std::string_view in) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
   std::size_t i = 0;
   while (i < n) {
-    // Eight ASCII bytes at a time.
+    // Eight bytes at a time while they hold only ASCII and two-byte sequences (Cyrillic,
+    // Latin with diacritics), `i` being at the start of a character. Per byte: the high bit
+    // marks a non-ASCII byte, bit 6 a lead byte (11xxxxxx) rather than a continuation
+    // (10xxxxxx), bit 5 a lead of three or four bytes.
     if (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+      const std::uint64_t high = w & kHigh;
+      if (high == 0) { i += 8; continue; }
+      const std::uint64_t bit6 = (w << 1) & kHigh, bit5 = (w << 2) & kHigh;
+      const std::uint64_t lead = high & bit6, cont = high & ~bit6;
+      // C0 and C1 (overlong leads) are the leads whose bits 4..1 are all zero.
+      const std::uint64_t x = w & 0x1E1E1E1E1E1E1E1EULL;
+      const std::uint64_t zero = ~(((x & kLow7) + kLow7) | x | kLow7);
+      // Every lead followed by one continuation and every continuation preceded by a lead
+      // (bytes are little-endian: the next byte is eight bits up). A lead in the last byte
+      // is checked with its continuation in the next step.
+      if ((lead & bit5) == 0 && (lead & zero) == 0 && cont == (lead << 8)) {
+        i += (lead >> 63) ? 7 : 8;
+        continue;
+      }
     }
     const unsigned char b0 = p[i];
     if (b0 < 0x80) { ++i; continue; }

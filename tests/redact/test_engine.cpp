@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <random>
 #include <tuple>
 #include <string>
 #include <vector>
@@ -93,6 +94,53 @@ TEST_CASE("invalid UTF-8 becomes U+FFFD and never passes through", "[utf8]") {
   CHECK_FALSE(contains(out, "Орехов"));
   CHECK_FALSE(contains(out, "\xFF"));
   CHECK(contains(out, "\xEF\xBF\xBD"));
+}
+
+namespace {
+
+// The definition of RFC 3629, one sequence at a time: the reference for the word-at-a-time
+// validator.
+std::size_t reference_valid_prefix(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t n = b0 < 0x80 ? 1 : (b0 >= 0xC2 && b0 <= 0xDF) ? 2 : (b0 >= 0xE0 && b0 <= 0xEF) ? 3 : (b0 >= 0xF0 && b0 <= 0xF4) ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    char32_t c = n == 1 ? b0 : b0 & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return i;
+      c = (c << 6) | (b & 0x3F);
+    }
+    const char32_t min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return i;
+    i += n;
+  }
+  return s.size();
+}
+
+}  // namespace
+
+TEST_CASE("UTF-8 validation agrees with RFC 3629 on random text", "[utf8]") {
+  // Valid pieces of every length and the invalid forms: stray and missing continuations,
+  // overlong leads (C0, C1, E0 80, F0 80), surrogates, code points past U+10FFFF, F5..FF.
+  const char* pieces[] = {"a", "Z", " ", ".", "\n", "д", "Ё", "é", "—", "«", "€", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF",
+                          "\x80", "\xBF", "\xC0\xAF", "\xC1\xBF", "\xC2", "\xDF", "\xE0\x80\x80", "\xE2\x82",
+                          "\xED\xA0\x80", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF"};
+  std::mt19937 rng(20261122);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const int count = static_cast<int>(rng() % 40);
+    for (int k = 0; k < count; ++k) {
+      // Mostly valid text, as in testimony, so that long valid runs reach the fast path.
+      const std::size_t pick = rng() % 100 < 90 ? rng() % 13 : rng() % std::size(pieces);
+      s += pieces[pick];
+    }
+    const std::size_t from = s.empty() ? 0 : rng() % s.size();
+    INFO(round);
+    REQUIRE(text::valid_prefix(s) == reference_valid_prefix(s));
+    REQUIRE(text::valid_prefix(std::string_view(s).substr(from)) == reference_valid_prefix(std::string_view(s).substr(from)));
+  }
 }
 
 // ----- Register: forms of a name -------------------------------------------------------------
