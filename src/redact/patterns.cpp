@@ -375,10 +375,137 @@ std::size_t sentence_end(std::string_view s, std::size_t from, std::size_t limit
   return limit;
 }
 
+// ----- Birth cues ---------------------------------------------------------------------------
+// born, b., dob, d.o.b., date of birth, birth date; родился/родилась, рождения/рождение, д.р.;
+// народився/народилася, народження, нар., р.н. — in any case, at the start of a word (after
+// a character that is not a letter, digit or '_'). Compared by hand rather than by a regular
+// expression over the whole text: only words that begin with b, d, р, д or н are looked at.
+
+constexpr std::size_t kNone = std::string_view::npos;
+
+// Case folding as RE2's (?i) does it for the letters of the cues (Unicode simple folding:
+// the Cyrillic capitals, and the old Cyrillic letter forms U+1C80..U+1C83).
+char32_t cue_fold(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  switch (c) {
+    case 0x1C80: return U'в';
+    case 0x1C81: return U'д';
+    case 0x1C82: return U'о';
+    case 0x1C83: return U'с';
+    default: return c;
+  }
+}
+
+// End of `word` (lower case) read at s[i], or kNone.
+std::size_t cue_literal(std::string_view s, std::size_t i, std::u32string_view word) {
+  for (char32_t c : word) {
+    if (i == kNone || i >= s.size() || cue_fold(text::next_code_point(s, i)) != c) return kNone;
+  }
+  return i;
+}
+
+bool cue_space(std::string_view s, std::size_t i) {  // RE2's \s: [\t\n\f\r ]
+  return i != kNone && i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\f' || s[i] == '\r');
+}
+std::size_t cue_optional_space(std::string_view s, std::size_t i) { return cue_space(s, i) ? i + 1 : i; }
+bool ascii_word_at(std::string_view s, std::size_t i) {  // RE2's \w, for the \b after "born" and "dob"
+  if (i >= s.size()) return false;
+  const auto c = static_cast<unsigned char>(s[i]);
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+}
+std::size_t first_of(std::size_t a, std::size_t b) { return a != kNone ? a : b; }
+
+// End of the birth cue that starts at s[p], or kNone.
+std::size_t birth_cue_at(std::string_view s, std::size_t p) {
+  std::size_t i = p;
+  const char32_t c = cue_fold(text::next_code_point(s, i));
+  std::size_t e = kNone;
+  switch (c) {
+    case 'b':
+      if ((e = cue_literal(s, i, U"orn")) != kNone && !ascii_word_at(s, e)) return e;
+      if ((e = cue_literal(s, i, U".")) != kNone && cue_space(s, e)) return e + 1;
+      if ((e = cue_literal(s, i, U"irth")) != kNone) return cue_literal(s, cue_optional_space(s, e), U"date");
+      return kNone;
+    case 'd':
+      if ((e = cue_literal(s, i, U"ob")) != kNone && !ascii_word_at(s, e)) return e;
+      if ((e = cue_literal(s, i, U".o.b")) != kNone) return first_of(cue_literal(s, e, U"."), e);
+      return cue_literal(s, i, U"ate of birth");
+    case U'р':
+      if ((e = cue_literal(s, i, U"одил")) != kNone) return first_of(cue_literal(s, e, U"ся"), cue_literal(s, e, U"ась"));
+      if ((e = cue_literal(s, i, U"ождени")) != kNone) return first_of(cue_literal(s, e, U"я"), cue_literal(s, e, U"е"));
+      if ((e = cue_literal(s, i, U".")) != kNone) return cue_literal(s, cue_optional_space(s, e), U"н.");
+      return kNone;
+    case U'д':
+      if ((e = cue_literal(s, i, U".")) != kNone) return cue_literal(s, cue_optional_space(s, e), U"р.");
+      return kNone;
+    case U'н':
+      if ((e = cue_literal(s, i, U"ар.")) != kNone) return e;
+      if ((e = cue_literal(s, i, U"ароди")) != kNone) return first_of(cue_literal(s, e, U"вся"), cue_literal(s, e, U"лася"));
+      return cue_literal(s, i, U"ародження");
+    default:
+      return kNone;
+  }
+}
+
+// Positions right after an apostrophe (' U+2019 U+02BC): inside a word of the tokenizer, the
+// only places other than its start where a letter follows a character that is not a word
+// character.
+std::vector<std::size_t> after_apostrophes(std::string_view s) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = s.find('\''); i != std::string_view::npos; i = s.find('\'', i + 1)) out.push_back(i + 1);
+  for (std::size_t i = s.find('\xE2'); i != std::string_view::npos; i = s.find('\xE2', i + 1))
+    if (s.substr(i, 3) == "\xE2\x80\x99") out.push_back(i + 3);
+  for (std::size_t i = s.find('\xCA'); i != std::string_view::npos; i = s.find('\xCA', i + 1))
+    if (s.substr(i, 2) == "\xCA\xBC") out.push_back(i + 2);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Maximal runs of letters: the words of a text when the tokenizer's are not given. Their
+// starts, with the positions after apostrophes, are the same set of word starts.
+std::vector<std::pair<std::size_t, std::size_t>> letter_runs(std::string_view s) {
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i;
+    if (!text::is_letter(text::next_code_point(s, j))) {
+      i = j;
+      continue;
+    }
+    const std::size_t b = i;
+    while (i < s.size()) {
+      j = i;
+      if (!text::is_letter(text::next_code_point(s, j))) break;
+      i = j;
+    }
+    runs.push_back({b, i});
+  }
+  return runs;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> find_birth_cues(std::string_view s,
+                                                                const std::vector<std::pair<std::size_t, std::size_t>>& words) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const std::vector<std::size_t> apostrophes = after_apostrophes(s);
+  std::size_t pos = 0, w = 0, a = 0;
+  while (w < words.size() || a < apostrophes.size()) {
+    std::size_t p = 0;
+    if (a >= apostrophes.size() || (w < words.size() && words[w].first <= apostrophes[a])) p = words[w++].first;
+    else p = apostrophes[a++];
+    if (p < pos || p >= s.size()) continue;
+    const auto c0 = static_cast<unsigned char>(s[p]);
+    // Only b, d (either case) and the two-byte Cyrillic letters can start a cue, or U+1C81.
+    if ((c0 | 0x20) != 'b' && (c0 | 0x20) != 'd' && c0 != 0xD0 && c0 != 0xD1 && c0 != 0xE1) continue;
+    const std::size_t e = birth_cue_at(s, p);
+    if (e == kNone || is_word_cp(cp_before(s, p))) continue;
+    out.push_back({p, e});
+    pos = e;
+  }
+  return out;
+}
+
 void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>& windows,
-                         std::vector<Found>& out) {
-  static const std::unique_ptr<RE2> cue = compile(
-      R"((?i)(?:\bborn\b|\bb\.\s|\bdob\b|\bd\.o\.b\.?|date of birth|birth\s?date|родил(?:ся|ась)|рождени[яе]|д\.\s?р\.|народи(?:вся|лася)|народження|нар\.|р\.\s?н\.))");
+                         const std::vector<std::pair<std::size_t, std::size_t>>* words, std::vector<Found>& out) {
   static const std::unique_ptr<RE2> numeric =
       compile(R"((?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}))");
   static const std::unique_ptr<RE2> after = compile(
@@ -414,12 +541,7 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
       pos = e > pos ? e : pos + 1;
     }
   }
-  pos = 0;
-  while (pos < s.size() && cue->Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
-    const std::size_t cb = static_cast<std::size_t>(m.data() - s.data());
-    const std::size_t ce = cb + m.size();
-    pos = ce > pos ? ce : pos + 1;
-    if (is_word_cp(cp_before(s, cb))) continue;
+  for (const auto& [cb, ce] : birth_cues(s, words)) {
     const std::size_t end = sentence_end(s, ce, ce + 200);
     // Numeric dates in the window.
     // The first date after the cue is the date of birth; a later date in the same sentence
@@ -614,6 +736,11 @@ void find_spelled_numbers(std::string_view s, const std::vector<std::pair<std::s
 }
 
 }  // namespace
+
+std::vector<std::pair<std::size_t, std::size_t>> birth_cues(std::string_view text,
+                                                           const std::vector<std::pair<std::size_t, std::size_t>>* words) {
+  return words ? find_birth_cues(text, *words) : find_birth_cues(text, letter_runs(text));
+}
 
 bool simple_lower(std::string_view w, std::string& out) {
   out.clear();
@@ -867,7 +994,7 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
     }
     }
   }
-  find_dates_of_birth(s, windows, out);
+  find_dates_of_birth(s, windows, words, out);
   if (s.find('|') != std::string_view::npos) find_table_dates_of_birth(s, out);
   find_spelled_numbers(s, words, out);
   // A phone found only by libphonenumber is kept only where no other pattern found anything

@@ -49,6 +49,13 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
 std::vector<Found> find_all(std::string_view text,
                             const std::vector<std::pair<std::size_t, std::size_t>>* words = nullptr);
 
+// The birth cues of `text` (born, d.o.b., родился, д.р., народився, р.н. ...: see
+// docs/REDACTION.md), each [begin, end), in order and not overlapping: in any case, at the
+// start of a word, a word being preceded by a character that is not a letter, digit or '_'.
+// `words` as for find_all (nullptr: found here); the result is the same with or without them.
+std::vector<std::pair<std::size_t, std::size_t>> birth_cues(
+    std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>* words = nullptr);
+
 // Exposed for tests. Lower-cases a word of ASCII and basic Cyrillic (U+0400..U+045F)
 // characters into `out`; false (out unspecified) when it holds any other character, whose
 // case folding a caller cannot rule out.
