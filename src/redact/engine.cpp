@@ -183,18 +183,27 @@ struct Engine::Impl {
   std::vector<std::uint64_t> lower_filter = std::vector<std::uint64_t>(1, 0);
   std::uint64_t lower_filter_mask = 63;
 
-  static std::uint64_t lower_hash(std::string_view w) {  // eight bytes per step
+  static std::uint64_t lower_hash(std::string_view w) {  // eight bytes per step, fixed-size loads only
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
-    std::uint64_t h = 0xcbf29ce484222325ULL ^ (w.size() * kMul);
-    std::size_t i = 0;
-    for (; i + 8 <= w.size(); i += 8) {
-      std::uint64_t v;
-      std::memcpy(&v, w.data() + i, 8);
-      h = (h ^ v) * kMul;
-      h ^= h >> 32;
-    }
+    const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+    const std::size_t n = w.size();
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ (n * kMul);
     std::uint64_t v = 0;
-    std::memcpy(&v, w.data() + i, w.size() - i);
+    if (n >= 8) {
+      for (std::size_t i = 0; i + 8 < n; i += 8) {
+        std::memcpy(&v, p + i, 8);
+        h = (h ^ v) * kMul;
+        h ^= h >> 32;
+      }
+      std::memcpy(&v, p + n - 8, 8);  // the last eight bytes (overlapping the previous block)
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      v = a | static_cast<std::uint64_t>(b) << 32;
+    } else if (n > 0) {
+      v = p[0] | static_cast<std::uint64_t>(p[n / 2]) << 8 | static_cast<std::uint64_t>(p[n - 1]) << 16;
+    }
     h = (h ^ v) * kMul;
     return h ^ (h >> 29);
   }

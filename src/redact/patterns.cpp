@@ -1023,21 +1023,37 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
 }
 
 std::vector<Found> find_plain_dates(std::string_view s) {
-  static const std::unique_ptr<RE2> date = compile(R"(\d{1,2}[./]\d{1,2}[./](?:19\d\d|200\d|201[0-2]))");
-  std::vector<Found> out;
-  re2::StringPiece input(s.data(), s.size());
-  re2::StringPiece m;
-  // A match starts at a digit and is at most 10 bytes long, so it lies inside a window that
-  // reaches 16 bytes past every digit: the matches are those of a scan of the whole text.
-  std::size_t pos = 0;
-  for (const auto& [wb, we] : digit_windows(s, 0, 16)) {
-    pos = std::max(pos, wb);
-    while (pos < we && date->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) {
-      const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
-      const std::size_t e = b + m.size();
-      pos = e;
-      if (bounded(s, b, e)) out.push_back({b, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
+  // The pattern \d{1,2}[./]\d{1,2}[./](?:19\d\d|200\d|201[0-2]), compared by hand at each digit
+  // (every match starts with one), leftmost first and not overlapping.
+  const auto digit = [&](std::size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  const auto sep = [&](std::size_t i) { return i < s.size() && (s[i] == '.' || s[i] == '/'); };
+  const auto date_at = [&](std::size_t i) -> std::size_t {
+    for (int part = 0; part < 2; ++part) {  // day and month: one or two digits, then . or /
+      if (!digit(i)) return kNone;
+      i += digit(i + 1) ? 2 : 1;
+      if (!sep(i)) return kNone;
+      ++i;
     }
+    if (!digit(i) || !digit(i + 1) || !digit(i + 2) || !digit(i + 3)) return kNone;
+    const char c0 = s[i], c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3];
+    const bool year = (c0 == '1' && c1 == '9') || (c0 == '2' && c1 == '0' && (c2 == '0' || (c2 == '1' && c3 <= '2')));
+    return year ? i + 4 : kNone;
+  };
+  std::vector<Found> out;
+  for (std::size_t p = 0; p < s.size(); ++p) {
+    // Eight bytes at a time while none is a digit (prose).
+    while (p + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + p, 8);
+      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
+      if (((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0) break;
+      p += 8;
+    }
+    if (!digit(p)) continue;
+    const std::size_t e = date_at(p);
+    if (e == kNone) continue;
+    if (bounded(s, p, e)) out.push_back({p, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
+    p = e - 1;
   }
   return out;
 }

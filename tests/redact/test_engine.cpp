@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -653,6 +654,39 @@ TEST_CASE("patterns: birth cues compared by hand as by a regular expression", "[
   CHECK(patterns::birth_cues("update of birth date").size() == 1);
   CHECK(by_regex("сад.\nр.\tн.").empty());
   CHECK(patterns::birth_cues("сад.\nр.\tн.").size() == 1);
+}
+
+TEST_CASE("patterns: plain dates compared by hand as by a regular expression", "[pattern][dob][perf]") {
+  RE2 date(R"(\d{1,2}[./]\d{1,2}[./](?:19\d\d|200\d|201[0-2]))");
+  auto by_regex = [&](std::string_view s) {
+    std::string out;
+    re2::StringPiece input(s.data(), s.size()), m;
+    std::size_t pos = 0;
+    while (pos < s.size() && date.Match(input, pos, s.size(), RE2::UNANCHORED, &m, 1)) {
+      const auto b = static_cast<std::size_t>(m.data() - s.data()), e = b + m.size();
+      pos = e;
+      const bool before = b > 0 && (std::isalnum(static_cast<unsigned char>(s[b - 1])) || s[b - 1] == '_');
+      const bool after = e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_');
+      if (!before && !after) out += std::to_string(b) + "-" + std::to_string(e) + " ";
+    }
+    return out;
+  };
+  auto by_hand = [&](std::string_view s) {
+    std::string out;
+    for (const auto& f : patterns::find_plain_dates(s)) out += std::to_string(f.begin) + "-" + std::to_string(f.end) + " ";
+    return out;
+  };
+  CHECK(by_hand("Иванов, 09.10.1987 и 1/2/2012, 01.02.2013, 123.04.1990, 12.04.19901") == by_regex("Иванов, 09.10.1987 и 1/2/2012, 01.02.2013, 123.04.1990, 12.04.19901"));
+  CHECK(by_hand("09.10.1987").size() > 0);
+  const char pieces[] = "0123456789012./. x_";
+  std::mt19937 rng(99);
+  for (int round = 0; round < 20000; ++round) {
+    std::string t;
+    const int len = static_cast<int>(rng() % 40);
+    for (int i = 0; i < len; ++i) t += pieces[rng() % (sizeof(pieces) - 1)];
+    INFO(t);
+    REQUIRE(by_hand(t) == by_regex(t));
+  }
 }
 
 TEST_CASE("patterns: number words decided per word", "[pattern][perf]") {
