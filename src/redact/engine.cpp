@@ -538,6 +538,51 @@ struct Candidate {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+// Sentence start and quotes of the last token of `out` (its span set; the tokens before it
+// complete).
+void mark_context(std::string_view s, std::vector<Token>& out) {
+  const std::size_t n = out.size() - 1;
+  Token& t = out[n];
+  std::size_t p = t.b;
+  while (p > 0 && is_space(s[p - 1])) --p;
+  bool start = true;
+  if (p > 0) {
+    const auto c = static_cast<unsigned char>(s[p - 1]);
+    if (c == '.') {
+      // After an initial ("Д. Орехов") the next word does not start a sentence.
+      start = !(n > 0 && out[n - 1].initial && out[n - 1].e == p - 1);
+    } else if (c < 0x80) {
+      switch (c) {
+        case '\n': case '!': case '?': case ':': case ';': case '|': case '(': case '[': case '"': case '\'':
+        case '>': case '*': case '#': case '-':
+          break;
+        default:
+          start = false;
+      }
+    } else {
+      std::size_t q = p - 1;
+      while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
+      const char32_t u = text::next_code_point(s, q);
+      start = u == U'«' || u == U'“' || u == U'„' || u == U'—' || u == U'–' || u == U'…' || u == 0x2022;
+    }
+  }
+  t.sent_start = start;
+  // Quoted single word. Only '"' or the last byte of «, “ or „ can precede one: most words are
+  // decided by one byte.
+  const unsigned char last = t.b > 0 ? static_cast<unsigned char>(s[t.b - 1]) : 0;
+  if (last != '"' && last != 0xAB && last != 0x9C && last != 0x9E) return;
+  std::size_t q = t.b - 1;
+  while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
+  const char32_t bq = text::next_code_point(s, q);
+  char32_t aq = 0;
+  if (t.e < s.size()) {
+    q = t.e;
+    aq = text::next_code_point(s, q);
+  }
+  t.quoted = (bq == U'«' && aq == U'»') || (bq == '"' && aq == '"') || (bq == U'“' && aq == U'”') ||
+             (bq == U'„' && aq == U'“');
+}
+
 // Fills `out` (a buffer reused across chunks, so its memory is allocated once per session).
 void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, SpellingCache& cache) {
   out.clear();
@@ -633,53 +678,8 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
         }
       }
     }
+    mark_context(s, out);
     i = k;
-  }
-  // Sentence starts and quotes.
-  for (std::size_t n = 0; n < out.size(); ++n) {
-    Token& t = out[n];
-    std::size_t p = t.b;
-    bool start = true;
-    while (p > 0) {
-      const char c = s[p - 1];
-      if (is_space(c)) { --p; continue; }
-      if (c == '\n') break;
-      if (c == '.' ) {
-        // After an initial ("Д. Орехов") the next word does not start a sentence.
-        start = !(n > 0 && out[n - 1].initial && out[n - 1].e == p - 1);
-        break;
-      }
-      if (static_cast<unsigned char>(c) < 0x80 && std::string_view("!?:;|([\"'>*#-").find(c) != std::string_view::npos) break;
-      if (static_cast<unsigned char>(c) >= 0x80) {
-        std::size_t q = p - 1;
-        while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
-        std::size_t q2 = q;
-        const char32_t u = text::next_code_point(s, q2);
-        if (u == U'«' || u == U'“' || u == U'„' || u == U'—' || u == U'–' || u == U'…' || u == 0x2022) break;
-      }
-      start = false;
-      break;
-    }
-    t.sent_start = start;
-    // Quoted single word.
-    auto before = [&]() -> char32_t {
-      if (t.b == 0) return 0;
-      std::size_t q = t.b - 1;
-      while (q > 0 && (static_cast<unsigned char>(s[q]) & 0xC0) == 0x80) --q;
-      return text::next_code_point(s, q);
-    };
-    auto after = [&]() -> char32_t {
-      if (t.e >= s.size()) return 0;
-      std::size_t q = t.e;
-      return text::next_code_point(s, q);
-    };
-    // Only '"' or the last byte of «, “ or „ can precede a quoted word: most words are decided
-    // by one byte.
-    const unsigned char last = t.b > 0 ? static_cast<unsigned char>(s[t.b - 1]) : 0;
-    if (last != '"' && last != 0xAB && last != 0x9C && last != 0x9E) continue;
-    const char32_t bq = before(), aq = after();
-    t.quoted = (bq == U'«' && aq == U'»') || (bq == '"' && aq == '"') || (bq == U'“' && aq == U'”') ||
-               (bq == U'„' && aq == U'“');
   }
 }
 
