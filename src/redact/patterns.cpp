@@ -493,9 +493,17 @@ std::vector<std::pair<std::size_t, std::size_t>> find_birth_cues(std::string_vie
     if (a >= apostrophes.size() || (w < words.size() && words[w].first <= apostrophes[a])) p = words[w++].first;
     else p = apostrophes[a++];
     if (p < pos || p >= s.size()) continue;
+    // Only b, d, р, д, н (either case) or U+1C81 can start a cue: most words are ruled out by
+    // their first one or two bytes.
     const auto c0 = static_cast<unsigned char>(s[p]);
-    // Only b, d (either case) and the two-byte Cyrillic letters can start a cue, or U+1C81.
-    if ((c0 | 0x20) != 'b' && (c0 | 0x20) != 'd' && c0 != 0xD0 && c0 != 0xD1 && c0 != 0xE1) continue;
+    if (c0 == 0xD0) {
+      const auto c1 = static_cast<unsigned char>(s[p + 1]);  // valid UTF-8: a continuation follows
+      if (c1 != 0xB4 && c1 != 0x94 && c1 != 0xBD && c1 != 0x9D && c1 != 0xA0) continue;  // д Д н Н Р
+    } else if (c0 == 0xD1) {
+      if (static_cast<unsigned char>(s[p + 1]) != 0x80) continue;  // р
+    } else if ((c0 | 0x20) != 'b' && (c0 | 0x20) != 'd' && c0 != 0xE1) {
+      continue;
+    }
     const std::size_t e = birth_cue_at(s, p);
     if (e == kNone || is_word_cp(cp_before(s, p))) continue;
     out.push_back({p, e});
