@@ -453,6 +453,23 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
 
 namespace {
 
+// Everything the register and the word lists say about one key, computed on the key's first
+// occurrence in a session (Session::State::key_info).
+struct KeyInfo {
+  const std::vector<Engine::Impl::Hit>* hits = nullptr;  // register forms or typo matches
+  std::vector<Engine::Impl::Hit> typo;                   // storage of typo matches
+  bool is_typo = false;
+  bool non_name_place_title = false;  // gz.non_names, gz.places or gz.titles
+  bool non_name = false;
+  bool place = false;
+  bool ambiguous = false;
+  const Gazetteer::GivenEntry* given = nullptr;  // gz.given entry, any script
+  // The session's learned surnames, as last looked up: the person number, or 0 when the key
+  // was not among the first `learned_absent_at` learned forms (the table only grows).
+  mutable int learned = 0;
+  mutable std::size_t learned_absent_at = static_cast<std::size_t>(-1);
+};
+
 // Key and lower-case spelling of a token that has them (capitalised words, and lower-case
 // words once a rule asks): kept apart from Token so that the token array, walked by every
 // stage, stays small (most tokens are ordinary lower-case words and never need them).
@@ -462,6 +479,9 @@ struct TokText {
   // Shape of a capitalised word (read by tokenize; constant for a given spelling).
   bool cap = false, allcaps = false, latin = false, second_upper = false;
   std::size_t letters = 0;
+  // The key's KeyInfo, valid while `info_epoch` is the session's (see Session::State::info_of).
+  mutable const KeyInfo* info = nullptr;
+  mutable std::uint64_t info_epoch = 0;
 };
 // The key of every token: index 0 is the empty entry of tokens without a key. Entries are
 // pointers, either into `owned` (a deque: entries never move, so references stay valid while
@@ -753,21 +773,28 @@ struct Session::State {
   // distinct key of a capitalised word and reused for every later occurrence in the session:
   // a word costs one look-up in this small, hot table instead of several in the large ones
   // (register forms, one-deletion typo variants, places, non-names, titles, given names).
-  struct KeyInfo {
-    const std::vector<Engine::Impl::Hit>* hits = nullptr;  // register forms or typo matches
-    std::vector<Engine::Impl::Hit> typo;                   // storage of typo matches
-    bool is_typo = false;
-    bool non_name_place_title = false;  // gz.non_names, gz.places or gz.titles
-    bool non_name = false;
-    bool place = false;
-    bool ambiguous = false;
-    const Gazetteer::GivenEntry* given = nullptr;  // gz.given entry, any script
-  };
   static constexpr std::size_t kMaxKeyInfos = 1u << 18;  // cleared between chunks past this
   std::unordered_map<std::string, KeyInfo> key_infos;
   // Hit list of a word that cannot be extended -> the person it names (see the matcher).
   std::unordered_map<const void*, std::uint32_t> one_word_pick;
   const KeyInfo& key_info(const std::string& key);
+  // key_info of a token's key, remembered in its TokText until key_infos is next cleared.
+  std::uint64_t key_epoch = 1;
+  const KeyInfo& info_of(const TokText& x) {
+    if (x.info_epoch != key_epoch) {
+      x.info = &key_info(x.key);
+      x.info_epoch = key_epoch;
+    }
+    return *x.info;
+  }
+  // Person number of a learned surname form, 0 if the key is not one.
+  int learned_number(const TokText& x) {
+    const KeyInfo& ki = info_of(x);
+    if (ki.learned != 0 || ki.learned_absent_at == learned.size()) return ki.learned;
+    if (auto it = learned.find(x.key); it != learned.end()) ki.learned = it->second;
+    else ki.learned_absent_at = learned.size();
+    return ki.learned;
+  }
   std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
   std::vector<std::pair<std::size_t, std::size_t>> word_spans;  // their spans, for patterns::find_all
   TokTexts tok_text;           // their keys
@@ -781,7 +808,7 @@ struct Session::State {
   std::string redact(std::string_view input, std::vector<Span>* report);
 };
 
-const Session::State::KeyInfo& Session::State::key_info(const std::string& key) {
+const KeyInfo& Session::State::key_info(const std::string& key) {
   if (auto it = key_infos.find(key); it != key_infos.end()) return it->second;
   const Engine::Impl& im = engine->impl();
   const Gazetteer& gz = Gazetteer::get();
@@ -856,6 +883,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   if (s.empty()) return {};
   if (key_infos.size() > kMaxKeyInfos) {  // pointers into it live for one chunk only
     key_infos.clear();
+    ++key_epoch;            // the KeyInfo pointers in TokTexts
     one_word_pick.clear();  // keyed by hit lists, some of them in key_infos
   }
   const Engine::Impl& im = engine->impl();
@@ -979,7 +1007,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       continue;
     }
     if (tt[t.x].key.empty() || !t.cap) continue;
-    const KeyInfo& ki = key_info(tt[t.x].key);
+    const KeyInfo& ki = info_of(tt[t.x]);
     hits[i] = ki.hits;
     typo_hit[i] = ki.is_typo;
   }
@@ -1236,7 +1264,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
     if (t.blocked || t.consumed || tt[t.x].key.empty() || (!t.cap && !t.initial)) continue;
-    const KeyInfo& ki = key_info(tt[t.x].key);
+    const KeyInfo& ki = info_of(tt[t.x]);
     const bool is_given_name = ki.given && (t.latin || ki.given->cyrillic);  // gz.given_name(tt[t.x].key, t.latin)
     if (ki.non_name_place_title) {
       neg[i] = true;
@@ -1244,7 +1272,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     // A list of places: "в Пскове, Тамбове и Иванове" — a word in the same case right after a
     // place (across a comma or "и") is a place too.
-    if (i >= 1 && !is_given_name && !learned.count(tt[t.x].key)) {
+    if (i >= 1 && !is_given_name && learned_number(tt[t.x]) == 0) {
       std::size_t k = i - 1;
       ensure_key(s, toks[k], tt, spellings);
       if (!toks[k].cap && (tt[toks[k].x].key == "i" || tt[toks[k].x].key == "ta" || tt[toks[k].x].key == "and") && k >= 1) --k;
@@ -1265,7 +1293,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       continue;
     }
     if (amb) { ev[i] = kWeak; continue; }
-    if (learned.count(tt[t.x].key)) { ev[i] = kStrong; continue; }
+    if (learned_number(tt[t.x]) != 0) { ev[i] = kStrong; continue; }
     // "в Иванове", "под Горловкой", "in Rostov": after a preposition of place, a word in the
     // locative or instrumental is read as a town, not a person ("у Иванова", "на Петрова",
     // "з Андрієм" can be people: those prepositions are not in the list).
@@ -1493,15 +1521,15 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
     if (t.blocked || t.consumed || !t.cap || tt[t.x].key.empty() || t.initial) continue;
-    auto it = learned.find(tt[t.x].key);
-    if (it == learned.end()) continue;
+    const int number = learned_number(tt[t.x]);
+    if (number == 0) continue;
     Candidate c;
     c.b = t.b;
     c.e = t.e;
     c.kind = Kind::kPerson;
     c.reason = "heuristic:same-surname";
     c.doubtful = true;
-    c.unreg = it->second;
+    c.unreg = number;
     cands.push_back(c);
   }
 
