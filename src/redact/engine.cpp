@@ -1457,7 +1457,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     // Memory stays bounded on endless input: past the cap, nothing new is learned (a later
     // bare mention of a new surname is then found only by its shape).
     if (learned.size() > kMaxLearnedForms) return;
-    if (!learned.emplace(tt[t.x].key, number).second) return;  // forms already known
+    if (learned_number(tt[t.x]) != 0) return;  // forms already known
+    learned.emplace(tt[t.x].key, number);
     const std::u32string cyr = text::cyrillic_reading(tt[t.x].low);
     std::vector<std::u32string> stems{cyr};
     static const std::u32string_view kEnds[] = {U"ом", U"ем", U"ым", U"им", U"ой", U"ою", U"ові", U"а", U"у", U"е", U"ы", U"і", U"и"};
@@ -1475,7 +1476,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     int num = -1;
     for (std::size_t k = a; k <= b && num < 0; ++k) {
       if (toks[k].initial || given[k]) continue;
-      if (auto it = learned.find(tt[toks[k].x].key); it != learned.end()) num = it->second;
+      if (const int known = learned_number(tt[toks[k].x]); known != 0) num = known;
     }
     if (num < 0) {
       bool only_given = true;
