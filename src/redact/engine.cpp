@@ -1006,7 +1006,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       hits[i] = &f->second;
       continue;
     }
-    if (tt[t.x].key.empty() || !t.cap) continue;
+    if (!t.cap || tt[t.x].key.empty()) continue;
     const KeyInfo& ki = info_of(tt[t.x]);
     hits[i] = ki.hits;
     typo_hit[i] = ki.is_typo;
@@ -1263,7 +1263,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<bool> neg(n, false), given(n, false);
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || tt[t.x].key.empty() || (!t.cap && !t.initial)) continue;
+    if ((!t.cap && !t.initial) || t.blocked || t.consumed || tt[t.x].key.empty()) continue;
     const KeyInfo& ki = info_of(tt[t.x]);
     const bool is_given_name = ki.given && (t.latin || ki.given->cyrillic);  // gz.given_name(tt[t.x].key, t.latin)
     if (ki.non_name_place_title) {
@@ -1378,7 +1378,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<bool> run_doubt;
   for (std::size_t i = 0; i < n;) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || neg[i] || (!t.cap && !t.initial) || tt[t.x].key.empty() ||
+    if ((!t.cap && !t.initial) || t.blocked || t.consumed || neg[i] || tt[t.x].key.empty() ||
         (tt[t.x].low.size() < 2 && !t.initial)) {
       ++i;
       continue;
@@ -1521,7 +1521,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   // Second pass: later mentions of learned surnames ("Ситник помер", "Волке").
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = toks[i];
-    if (t.blocked || t.consumed || !t.cap || tt[t.x].key.empty() || t.initial) continue;
+    if (!t.cap || t.initial || t.blocked || t.consumed || tt[t.x].key.empty()) continue;
     const int number = learned_number(tt[t.x]);
     if (number == 0) continue;
     Candidate c;
