@@ -173,7 +173,7 @@ struct Engine::Impl {
   // out on purpose: their forms collide with common words (коли, кати, марка).
   struct SvHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+    std::size_t operator()(std::string_view v) const { return Engine::Impl::spelling_hash(v); }
   };
   std::unordered_map<std::string, std::string, SvHash, std::equal_to<>> lower_surfaces;
   // Filter in front of lower_surfaces: a bit per 64-bit hash of the whole spelling, sized at
@@ -183,7 +183,7 @@ struct Engine::Impl {
   std::vector<std::uint64_t> lower_filter = std::vector<std::uint64_t>(1, 0);
   std::uint64_t lower_filter_mask = 63;
 
-  static std::uint64_t lower_hash(std::string_view w) {  // eight bytes per step, fixed-size loads only
+  static std::uint64_t spelling_hash(std::string_view w) {  // eight bytes per step, fixed-size loads only
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
     const auto* p = reinterpret_cast<const unsigned char*>(w.data());
     const std::size_t n = w.size();
@@ -208,7 +208,7 @@ struct Engine::Impl {
     return h ^ (h >> 29);
   }
   bool lower_filter_test(std::string_view w) const {
-    const std::uint64_t slot = lower_hash(w) & lower_filter_mask;
+    const std::uint64_t slot = spelling_hash(w) & lower_filter_mask;
     return (lower_filter[slot >> 6] >> (slot & 63)) & 1;
   }
   void build_lower_filter() {
@@ -217,7 +217,7 @@ struct Engine::Impl {
     lower_filter.assign(bits / 64, 0);
     lower_filter_mask = bits - 1;
     for (const auto& [u, k] : lower_surfaces) {
-      const std::uint64_t slot = lower_hash(u) & lower_filter_mask;
+      const std::uint64_t slot = spelling_hash(u) & lower_filter_mask;
       lower_filter[slot >> 6] |= std::uint64_t{1} << (slot & 63);
     }
   }
@@ -509,7 +509,7 @@ struct TokTexts {
 // of "Орехов" is computed once, not at every mention. Bounded (cleared between chunks).
 struct SpellingHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  std::size_t operator()(std::string_view v) const { return Engine::Impl::spelling_hash(v); }
 };
 using SpellingCache = std::unordered_map<std::string, TokText, SpellingHash, std::equal_to<>>;
 constexpr std::size_t kMaxCachedSpellings = 1u << 16;
@@ -619,15 +619,20 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
     }
     Token& t = out.emplace_back();  // filled in place: no Token is moved or copied
     t.b = i;
-    std::u32string w;
-    std::size_t k = i;
-    bool any_cyr = false, any_lat = false;
-    // Lower-case words are only scanned: their code points are kept only for capitalised ones.
+    // Capitalised words are looked up by their spelling; their code points are decoded only
+    // for a spelling not seen before in the session.
     const bool keep_letters = text::is_upper(c);
-    std::size_t letters_seen = 0;
-    if (!keep_letters) {
-      // Fast path for the usual lower-case word: basic Cyrillic а..я and ASCII letters are
-      // consumed without decoding; anything else goes through the general loop below.
+    std::size_t k = i, letters_seen = 0, apostrophes = 0;  // apostrophes joined inside the word
+    bool any_cyr = false, any_lat = false;
+    if (keep_letters) {
+      k = j;
+      letters_seen = 1;
+      any_cyr = text::is_cyrillic(c);
+      any_lat = text::is_latin(c);
+    }
+    {
+      // Fast path for the usual letters: basic Cyrillic а..я and ASCII letters are consumed
+      // without decoding; anything else goes through the general loop below.
       const auto* u = reinterpret_cast<const unsigned char*>(s.data());
       while (k + 1 < s.size()) {
         const unsigned char b0 = u[k], b1 = u[k + 1];
@@ -650,7 +655,6 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       std::size_t k2 = k;
       const char32_t d = text::next_code_point(s, k2);
       if (text::is_letter(d)) {
-        if (keep_letters && w.size() <= kMaxWordCodePoints) w.push_back(d);
         ++letters_seen;
         any_cyr = any_cyr || text::is_cyrillic(d);
         any_lat = any_lat || text::is_latin(d);
@@ -661,12 +665,12 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
         std::size_t k3 = k2;
         const char32_t n = text::next_code_point(s, k3);
         if (text::is_letter(n) && any_cyr) {  // Ukrainian apostrophe inside a word
-          if (keep_letters) w.push_back(d);
+          ++apostrophes;
           k = k2;
           continue;
         }
         if (text::is_letter(n) && !any_cyr && !(n == 's' && (k3 >= s.size() || !text::is_letter(text::next_code_point(s, k3 = k3))))) {
-          if (keep_letters) w.push_back(d);  // O'Brien, not Oleg's
+          ++apostrophes;  // O'Brien, not Oleg's
           k = k2;
           continue;
         }
@@ -678,10 +682,10 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       // Lower-case words: keys computed only near cues and for the register's lower-case list.
       t.lazy = letters_seen <= kMaxWordCodePoints;
       t.latin = any_lat;
-    } else if (w.size() <= kMaxWordCodePoints) {
+    } else if (letters_seen + apostrophes <= kMaxWordCodePoints) {
       const std::string_view surface = s.substr(t.b, t.e - t.b);
       auto it = cache.find(surface);
-      if (it == cache.end()) it = cache.emplace(std::string(surface), make_tok_text(w)).first;
+      if (it == cache.end()) it = cache.emplace(std::string(surface), make_tok_text(text::to_u32(surface))).first;
       const TokText& tx = it->second;
       t.x = tt.add(&tx);
       t.cap = tx.cap;
