@@ -604,8 +604,11 @@ void mark_context(std::string_view s, std::vector<Token>& out) {
 }
 
 // Fills `out` (a buffer reused across chunks, so its memory is allocated once per session).
-void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, SpellingCache& cache) {
+// `caps`: the indices of the capitalised tokens (initials among them).
+void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, SpellingCache& cache,
+              std::vector<std::uint32_t>& caps) {
   out.clear();
+  caps.clear();
   tt.clear();
   if (cache.size() > kMaxCachedSpellings) cache.clear();
   out.reserve(s.size() / 8 + 16);
@@ -691,6 +694,7 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       t.cap = tx.cap;
       t.latin = tx.latin;
       t.allcaps = tx.allcaps;
+      if (t.cap) caps.push_back(static_cast<std::uint32_t>(out.size() - 1));
       const std::size_t letters = tx.letters;
       const bool dot = t.e < s.size() && s[t.e] == '.';
       if (t.cap && dot) {
@@ -800,6 +804,8 @@ struct Session::State {
     return ki.learned;
   }
   std::vector<Token> tok_buf;  // tokens of the current chunk (capacity reused)
+  std::vector<std::uint32_t> cap_buf;    // indices of its capitalised tokens
+  std::vector<std::uint32_t> start_buf;  // indices of its tokens that can start a register mention
   std::vector<std::pair<std::size_t, std::size_t>> word_spans;  // their spans, for patterns::find_all
   TokTexts tok_text;           // their keys
   SpellingCache spellings;     // keys of capitalised spellings, across chunks
@@ -897,7 +903,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
 
   std::vector<Token>& toks = tok_buf;
   TokTexts& tt = tok_text;
-  tokenize(s, toks, tt, spellings);
+  std::vector<std::uint32_t>& caps = cap_buf;
+  tokenize(s, toks, tt, spellings, caps);
   word_spans.clear();
   for (const Token& t : toks) word_spans.push_back({t.b, t.e});
 
@@ -993,9 +1000,15 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   // Register hits per token.
   std::vector<const std::vector<Engine::Impl::Hit>*> hits(n, nullptr);
   std::vector<bool> typo_hit(n, false);
+  std::vector<std::uint32_t>& mention_starts = start_buf;  // words with hits, and initials
+  mention_starts.clear();
   for (std::size_t i = 0; i < n; ++i) {
     Token& t = toks[i];
-    if (t.blocked || t.initial) continue;
+    if (t.blocked) continue;
+    if (t.initial) {
+      mention_starts.push_back(static_cast<std::uint32_t>(i));
+      continue;
+    }
     if (t.lazy) {
       // A lower-case word: only the register's own lower-case spellings.
       if (im.lower_surfaces.empty() || t.e - t.b > 40) continue;
@@ -1008,12 +1021,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       ensure_key(s, t, tt, spellings);
       t.lowercase_hit = true;
       hits[i] = &f->second;
+      mention_starts.push_back(static_cast<std::uint32_t>(i));
       continue;
     }
     if (!t.cap || tt[t.x].key.empty()) continue;
     const KeyInfo& ki = info_of(tt[t.x]);
     hits[i] = ki.hits;
     typo_hit[i] = ki.is_typo;
+    if (hits[i]) mention_starts.push_back(static_cast<std::uint32_t>(i));
   }
   auto initial_fits = [&](const Token& t, std::uint32_t p, int part) {
     for (const auto& b : im.people[p].bases[static_cast<std::size_t>(part)])
@@ -1034,9 +1049,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   };
   std::vector<Mention> mentions;
   std::vector<std::uint32_t> persons, next;  // reused for every word
-  for (std::size_t i = 0; i < n;) {
+  std::size_t next_start = 0;
+  for (const std::uint32_t start : mention_starts) {  // the other words are skipped by the first test
+    const std::size_t i = start;
+    if (i < next_start) continue;
     Token& t0 = toks[i];
-    if (t0.blocked || (!hits[i] && !t0.initial)) { ++i; continue; }
+    if (t0.blocked || (!hits[i] && !t0.initial)) continue;
     // A word that nothing can extend (the next word is not a name part nor an initial) is a
     // one-word mention for every candidate: pick by consent, then gender, without extending.
     const bool can_extend = t0.initial || (i + 1 < n && joinable(s, toks[i], toks[i + 1]) &&
@@ -1192,9 +1210,9 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         best_primary = primary;
       }
     }
-    if (!found) { ++i; continue; }
+    if (!found) continue;
     mentions.push_back(best);
-    i = best.last + 1;
+    next_start = best.last + 1;
   }
   // A register mention without its given name, next to a given name that is not this
   // person's: another member of the family ("Raisa Ladygina", "Зима Павел Олегович").
@@ -1265,7 +1283,8 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   enum Ev { kNone = 0, kWeak = 1, kStrong = 2 };
   std::vector<int> ev(n, kNone);
   std::vector<bool> neg(n, false), given(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (const std::uint32_t ci : caps) {  // the other words are skipped by the first test
+    const std::size_t i = ci;
     const Token& t = toks[i];
     if ((!t.cap && !t.initial) || t.blocked || t.consumed || tt[t.x].key.empty()) continue;
     const KeyInfo& ki = info_of(tt[t.x]);
@@ -1380,11 +1399,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   };
   std::vector<std::pair<std::size_t, std::size_t>> runs;
   std::vector<bool> run_doubt;
-  for (std::size_t i = 0; i < n;) {
+  // Over the capitalised words only (the rest are skipped by the first test below).
+  std::size_t next_run = 0;
+  for (const std::uint32_t ci : caps) {
+    const std::size_t i = ci;
+    if (i < next_run) continue;
     const Token& t = toks[i];
     if ((!t.cap && !t.initial) || t.blocked || t.consumed || neg[i] || tt[t.x].key.empty() ||
         (tt[t.x].low.size() < 2 && !t.initial)) {
-      ++i;
       continue;
     }
     std::size_t j = i;
@@ -1402,7 +1424,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     const bool title = cue_before(i, false);
     const bool callsign = cue_before(i, true);
     if (words == 0) {
-      i = j + 1;
+      next_run = j + 1;
       continue;
     }
     if (strong > 0) {
@@ -1447,14 +1469,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     if (!person) {
       // Single-word runs that failed may still be a given name after a rank etc. Nothing else.
-      i = j + 1;
+      next_run = j + 1;
       continue;
     }
     // Leading initials without a name after them are not part of a run ("S." alone).
     runs.push_back({i, j});
     run_doubt.push_back(doubt);
     for (std::size_t k = i; k <= j; ++k) toks[k].consumed = 2;
-    i = j + 1;
+    next_run = j + 1;
   }
   // Number unregistered persons and learn their surnames for the rest of the session.
   auto learn = [&](const Token& t, int number) {
@@ -1523,7 +1545,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     if (c.kind == Kind::kPerson && c.unreg == 0) c.unreg = number_for(c.tlo, c.thi);
   }
   // Second pass: later mentions of learned surnames ("Ситник помер", "Волке").
-  for (std::size_t i = 0; i < n; ++i) {
+  for (const std::uint32_t i : caps) {
     const Token& t = toks[i];
     if (!t.cap || t.initial || t.blocked || t.consumed || tt[t.x].key.empty()) continue;
     const int number = learned_number(tt[t.x]);
