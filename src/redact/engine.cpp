@@ -604,10 +604,12 @@ void mark_context(std::string_view s, std::vector<Token>& out) {
 }
 
 // Fills `out` (a buffer reused across chunks, so its memory is allocated once per session).
-// `caps`: the indices of the capitalised tokens (initials among them).
+// `spans`: the tokens' [b, e) (for patterns::find_all); `caps`: the indices of the capitalised
+// tokens (initials among them).
 void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, SpellingCache& cache,
-              std::vector<std::uint32_t>& caps) {
+              std::vector<std::pair<std::size_t, std::size_t>>& spans, std::vector<std::uint32_t>& caps) {
   out.clear();
+  spans.clear();
   caps.clear();
   tt.clear();
   if (cache.size() > kMaxCachedSpellings) cache.clear();
@@ -681,6 +683,7 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       break;
     }
     t.e = k;
+    spans.push_back({t.b, t.e});
     if (!keep_letters) {
       // Lower-case words: keys computed only near cues and for the register's lower-case list.
       t.lazy = letters_seen <= kMaxWordCodePoints;
@@ -904,9 +907,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
   std::vector<Token>& toks = tok_buf;
   TokTexts& tt = tok_text;
   std::vector<std::uint32_t>& caps = cap_buf;
-  tokenize(s, toks, tt, spellings, caps);
-  word_spans.clear();
-  for (const Token& t : toks) word_spans.push_back({t.b, t.e});
+  tokenize(s, toks, tt, spellings, word_spans, caps);
 
   // 1. Identifiers by pattern, marked registered when they belong to a register entry.
   for (auto& f : patterns::find_all(s, &word_spans)) {
@@ -984,15 +985,27 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     std::vector<std::pair<std::size_t, std::size_t>> iv;
     for (auto& c : cands) iv.push_back({c.b, c.e});
     std::sort(iv.begin(), iv.end());
-    std::size_t k = 0;
     std::vector<std::pair<std::size_t, std::size_t>> merged;
     for (auto& x : iv) {
       if (!merged.empty() && x.first < merged.back().second) merged.back().second = std::max(merged.back().second, x.second);
       else merged.push_back(x);
     }
-    for (auto& t : toks) {
-      while (k < merged.size() && merged[k].second <= t.b) ++k;
-      if (k < merged.size() && merged[k].first < t.e && t.b < merged[k].second) t.blocked = true;
+    // The tokens overlapping each interval: the first is found by galloping from where the
+    // previous interval's search ended (tokens are in order, and so are the intervals).
+    std::size_t first = 0;
+    for (const auto& [mb, me] : merged) {
+      std::size_t lo = first, step = 1;
+      while (lo < toks.size() && toks[lo].e <= mb) {
+        first = lo + 1;
+        lo = std::min(toks.size(), lo + step);
+        step *= 2;
+      }
+      // toks[first - 1].e <= mb (or first is where the search began), toks[lo].e > mb (or lo is the end).
+      first = static_cast<std::size_t>(std::partition_point(toks.begin() + static_cast<std::ptrdiff_t>(first),
+                                                            toks.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                            [&](const Token& t) { return t.e <= mb; }) -
+                                       toks.begin());
+      for (std::size_t q = first; q < toks.size() && toks[q].b < me; ++q) toks[q].blocked = true;
     }
   }
 
