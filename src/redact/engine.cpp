@@ -639,6 +639,22 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
       // Fast path for the usual letters: basic Cyrillic а..я and ASCII letters are consumed
       // without decoding; anything else goes through the general loop below.
       const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+      // Four letters а..я at a time: in each (lead, continuation) pair of the eight bytes the
+      // lead is D0 or D1, and the continuation, moved up by 30 after D1, is in B0..BF (valid
+      // UTF-8 bounds a continuation by 80..BF already).
+      constexpr std::uint64_t kEven = 0x00FF00FF00FF00FFULL;
+      while (k + 8 <= s.size()) {
+        std::uint64_t v;
+        std::memcpy(&v, u + k, 8);
+        const std::uint64_t lead = v & kEven, cont = (v >> 8) & kEven;
+        const std::uint64_t moved = cont + (lead & 0x0001000100010001ULL) * 0x30;
+        if ((lead & 0x00FE00FE00FE00FEULL) != 0x00D000D000D000D0ULL ||
+            (moved & 0x00F000F000F000F0ULL) != 0x00B000B000B000B0ULL)
+          break;
+        k += 8;
+        letters_seen += 4;
+        any_cyr = true;
+      }
       while (k + 1 < s.size()) {
         const unsigned char b0 = u[k], b1 = u[k + 1];
         if ((b0 == 0xD0 && b1 >= 0xB0 && b1 <= 0xBF) || (b0 == 0xD1 && b1 >= 0x80 && b1 <= 0x8F)) {
