@@ -542,7 +542,7 @@ struct Token {
   bool blocked = false;     // inside an identifier span
   bool lazy = false;        // lower-case word: key computed only when asked (ensure_key)
   bool lowercase_hit = false;  // matched a register spelling without a capital letter
-  int consumed = 0;         // 1: part of a register mention (kept or redacted), 2: unregistered person
+  std::uint8_t consumed = 0;  // 1: part of a register mention (kept or redacted), 2: unregistered person
 };
 
 struct Candidate {
@@ -672,7 +672,10 @@ void tokenize(std::string_view s, std::vector<Token>& out, TokTexts& tt, Spellin
         break;
       }
     }
-    while (k < s.size()) {
+    // The usual end of a word: a space or ASCII punctuation other than an apostrophe.
+    const auto next = k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
+    const bool ended = k >= s.size() || (next < 0x80 && next != '\'' && !((next | 0x20) >= 'a' && (next | 0x20) <= 'z'));
+    while (!ended && k < s.size()) {
       std::size_t k2 = k;
       const char32_t d = text::next_code_point(s, k2);
       if (text::is_letter(d)) {
