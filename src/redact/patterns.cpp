@@ -866,7 +866,11 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
     }
     if (i >= s.size()) break;
     if (s[i] < '0' || s[i] > '9') continue;
-    if (!windows.empty() && i + after <= covered) continue;
+    if (!windows.empty() && i + after <= covered) {
+      // Every digit before covered - after is inside the last window too: skip them unread.
+      i = std::max(i, covered - after);
+      continue;
+    }
     std::size_t b = i > before ? i - before : 0;
     std::size_t e = std::min(s.size(), i + after);
     while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;

@@ -704,6 +704,41 @@ TEST_CASE("patterns: plain dates compared by hand as by a regular expression", "
   }
 }
 
+TEST_CASE("patterns: digit windows as by a look at every digit", "[pattern][perf]") {
+  // The definition: a window from `before` bytes before each digit to `after` bytes after it,
+  // widened to a character boundary and then to a space or line break within 40 bytes,
+  // merged with the previous window when they touch; a digit whose `after` bytes end inside
+  // the last window adds nothing.
+  auto reference = [](std::string_view s, std::size_t before, std::size_t after) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') continue;
+      if (!out.empty() && i + after <= out.back().second) continue;
+      std::size_t b = i > before ? i - before : 0, e = std::min(s.size(), i + after);
+      while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80) --b;
+      while (e < s.size() && (static_cast<unsigned char>(s[e]) & 0xC0) == 0x80) ++e;
+      std::size_t b2 = b;
+      while (b2 > 0 && b2 + 40 > b && s[b2] != ' ' && s[b2] != '\n') --b2;
+      if (s[b2] == ' ' || s[b2] == '\n' || b2 == 0) b = b2;
+      std::size_t e2 = e;
+      while (e2 < s.size() && e2 < e + 40 && s[e2] != ' ' && s[e2] != '\n') ++e2;
+      if (!out.empty() && b <= out.back().second) out.back().second = std::max(out.back().second, e2);
+      else out.push_back({b, e2});
+    }
+    return out;
+  };
+  const char* pieces[] = {"1", "42", "+7 916 555-01-23", " ", "\n", "word", "слово", "x", "2024", "......"};
+  std::mt19937 rng(4242);
+  for (int round = 0; round < 3000; ++round) {
+    std::string t;
+    const int count = static_cast<int>(rng() % 120);
+    for (int i = 0; i < count; ++i) t += pieces[rng() % std::size(pieces)];
+    const std::size_t before = rng() % 250, after = rng() % 120;
+    INFO(t << " / " << before << " / " << after);
+    REQUIRE(patterns::digit_windows(t, before, after) == reference(t, before, after));
+  }
+}
+
 TEST_CASE("patterns: number words decided per word", "[pattern][perf]") {
   for (const char* w : {"семь", "Семь", "СЕМЬ", "one", "ONE", "Twenty", "п'ять", "дев'яносто", "чотири", "ЧОТИРИ", "oh"})
     CHECK(patterns::maybe_number_word(w));
