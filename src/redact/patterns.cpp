@@ -128,6 +128,23 @@ bool digit_first(const std::string& p) {
 
 bool can_start_number(char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-'; }
 
+// First position in [pos, end) holding a digit, '+' or '-' (end if none): eight bytes at a
+// time while none of them is one.
+std::size_t next_number_start(std::string_view s, std::size_t pos, std::size_t end) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  while (pos + 8 <= end) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + pos, 8);
+    const std::uint64_t digits = w ^ (0x30 * kOnes);  // a digit becomes a byte below 10
+    if ((((digits - 0x0A * kOnes) & ~digits & kHigh) | has_zero(w ^ ('+' * kOnes)) | has_zero(w ^ ('-' * kOnes))) != 0)
+      break;
+    pos += 8;
+  }
+  while (pos < end && !can_start_number(s[pos])) ++pos;
+  return pos;
+}
+
 std::unique_ptr<RE2> compile(const std::string& p) {
   RE2::Options o;
   o.set_log_errors(true);
@@ -941,7 +958,7 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
     std::size_t pos = wb;
     while (pos < we) {
       if (rule.digit_first) {
-        while (pos < we && !can_start_number(s[pos])) ++pos;
+        pos = next_number_start(s, pos, we);
         if (pos >= we) break;
       }
       if (!rule.re->Match(input, pos, we, RE2::UNANCHORED, &m, 1)) break;
