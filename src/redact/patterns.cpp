@@ -128,6 +128,20 @@ bool digit_first(const std::string& p) {
 
 bool can_start_number(char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-'; }
 
+// First position in [pos, end) holding a digit (end if none): eight bytes at a time while
+// none of them is one.
+std::size_t next_digit(std::string_view s, std::size_t pos, std::size_t end) {
+  while (pos + 8 <= end) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + pos, 8);
+    const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
+    if (((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0) break;
+    pos += 8;
+  }
+  while (pos < end && !(s[pos] >= '0' && s[pos] <= '9')) ++pos;
+  return pos;
+}
+
 // First position in [pos, end) holding a digit, '+' or '-' (end if none): eight bytes at a
 // time while none of them is one.
 std::size_t next_number_start(std::string_view s, std::size_t pos, std::size_t end) {
@@ -566,13 +580,16 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
     end = std::min(s.size(), end + 40);
     // Every match holds a year 19xx/20xx: a window without one is skipped without a search.
     bool year = false;
-    for (std::size_t q = std::max(pos, wb); q + 4 <= end && !year; ++q)
+    for (std::size_t q = std::max(pos, wb); end >= 4 && !year; ++q) {
+      q = next_digit(s, q, end - 3);
+      if (q + 4 > end) break;
       year = (s[q] == '1' || s[q] == '2') && (s[q + 1] == '9' || s[q + 1] == '0') &&
              (s[q] != '1' || s[q + 1] == '9') && (s[q] != '2' || s[q + 1] == '0') && s[q + 2] >= '0' &&
              s[q + 2] <= '9' && s[q + 3] >= '0' && s[q + 3] <= '9';
+    }
     if (!year) continue;
     while (pos < we) {
-      while (pos < we && !(s[pos] >= '0' && s[pos] <= '9')) ++pos;  // every match starts with a digit
+      pos = next_digit(s, pos, we);  // every match starts with a digit
       if (pos >= we || !after->Match(input, pos, end, RE2::UNANCHORED, &m, 1)) break;
       const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
       const std::size_t e = b + m.size();
@@ -873,16 +890,8 @@ std::vector<std::pair<std::size_t, std::size_t>> digit_windows(std::string_view 
   std::vector<std::pair<std::size_t, std::size_t>> windows;
   std::size_t covered = 0;  // windows already reach this far: skip digits inside them cheaply
   for (std::size_t i = 0; i < s.size(); ++i) {
-    // Eight bytes at a time while none is a digit (the usual case in prose).
-    while (i + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
-      if (((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0) break;
-      i += 8;
-    }
+    i = next_digit(s, i, s.size());
     if (i >= s.size()) break;
-    if (s[i] < '0' || s[i] > '9') continue;
     if (!windows.empty() && i + after <= covered) {
       // Every digit before covered - after is inside the last window too: skip them unread.
       i = std::max(i, covered - after);
@@ -912,17 +921,7 @@ std::vector<Found> find_all(std::string_view s, const std::vector<std::pair<std:
   // Which characters occur at all: '@' and '/' by memchr, digits eight bytes at a time.
   const bool has_at = s.find('@') != std::string_view::npos;
   const bool has_slash = s.find('/') != std::string_view::npos;
-  bool has_digit = false;
-  {
-    std::size_t i = 0;
-    for (; i + 8 <= s.size() && !has_digit; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
-      has_digit = ((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0;
-    }
-    for (; i < s.size() && !has_digit; ++i) has_digit = s[i] >= '0' && s[i] <= '9';
-  }
+  const bool has_digit = next_digit(s, 0, s.size()) < s.size();
   // Windows of text around digits: every pattern that needs a digit runs only there, so
   // prose without numbers costs one byte scan. A window reaches 200 bytes before the first
   // digit (an address prefix and street name) and 80 after the last; close windows merge.
@@ -1085,15 +1084,8 @@ std::vector<Found> find_plain_dates(std::string_view s) {
   };
   std::vector<Found> out;
   for (std::size_t p = 0; p < s.size(); ++p) {
-    // Eight bytes at a time while none is a digit (prose).
-    while (p + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + p, 8);
-      const std::uint64_t x = w ^ 0x3030303030303030ULL;  // a digit becomes a byte below 10
-      if (((x - 0x0A0A0A0A0A0A0A0AULL) & ~x & 0x8080808080808080ULL) != 0) break;
-      p += 8;
-    }
-    if (!digit(p)) continue;
+    p = next_digit(s, p, s.size());
+    if (p >= s.size()) break;
     const std::size_t e = date_at(p);
     if (e == kNone) continue;
     if (bounded(s, p, e)) out.push_back({p, e, Kind::kDob, "heuristic:dob-after-name", true, {}});
