@@ -844,9 +844,33 @@ struct NumberWords {
     for (const auto& w : list) {
       set.insert(w);
       filter[key(w.size(), static_cast<unsigned char>(w.front()), static_cast<unsigned char>(w.back()))] = true;
+      const std::u32string u = text::to_u32(w);
+      if (u.size() >= 2) starts[start_key(u[0], u[1])] = true;
     }
   }
+  // The first two characters (lower case) of every number word.
+  std::vector<bool> starts = std::vector<bool>(1u << 12);
+  static std::size_t start_key(char32_t a, char32_t b) { return (a * 131 + b) & 0xFFF; }
 };
+
+// Lower case of a character of ASCII or basic Cyrillic (U+0400..U+045F) at w[i], advancing i;
+// 0 for any other character or an incomplete one.
+char32_t simple_lower_at(std::string_view w, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(w[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0;
+  }
+  if ((b0 != 0xD0 && b0 != 0xD1) || i + 1 >= w.size()) return 0;
+  const auto b1 = static_cast<unsigned char>(w[i + 1]);
+  if ((b1 & 0xC0) != 0x80) return 0;
+  char32_t c = (static_cast<char32_t>(b0 & 0x1F) << 6) | (b1 & 0x3F);
+  if (c >= 0x460) return 0;
+  if (c >= 0x410 && c <= 0x42F) c += 0x20;
+  else if (c >= 0x400 && c <= 0x40F) c += 0x50;
+  i += 2;
+  return c;
+}
 }  // namespace
 
 bool maybe_number_word(std::string_view w) {
@@ -854,6 +878,14 @@ bool maybe_number_word(std::string_view w) {
   // A number word has 2 to 24 bytes in lower case (четырнадцать); in the text each of its
   // at most 12 characters may take up to 3 bytes (K, ᲀ, ’...).
   if (w.size() < 2 || w.size() > 36) return false;
+  // Most words are ruled out by their first two characters, when both are ones whose case
+  // folding is decided here (the rest of the word cannot make a number word of them then).
+  {
+    std::size_t i = 0;
+    const char32_t a = simple_lower_at(w, i);
+    const char32_t b = a != 0 && i < w.size() ? simple_lower_at(w, i) : 0;
+    if (a != 0 && b != 0 && !nw.starts[NumberWords::start_key(a, b)]) return false;
+  }
   char buf[24];
   std::size_t n = 0;
   const auto* u = reinterpret_cast<const unsigned char*>(w.data());

@@ -744,11 +744,15 @@ TEST_CASE("patterns: number words decided per word", "[pattern][perf]") {
     CHECK(patterns::maybe_number_word(w));
   for (const char* w : {"семья", "сказал", "o", "on", "onex", "плюс", "thousand", "и", "в"})
     CHECK_FALSE(patterns::maybe_number_word(w));
-  // Characters outside ASCII and basic Cyrillic: never ruled out (their case folding may
+  // Characters outside ASCII and basic Cyrillic are not decided here (their case folding may
   // make a number word: "ſix", Kelvin sign...).
   CHECK(patterns::maybe_number_word("ſix"));
   CHECK(patterns::maybe_number_word("п’ять"));
-  CHECK(patterns::maybe_number_word("zzzé"));
+  CHECK(patterns::maybe_number_word("zeé"));
+  CHECK(patterns::maybe_number_word("СЕМЬé"));
+  // ... unless the first two characters rule the word out: no number word starts with "zz".
+  CHECK_FALSE(patterns::maybe_number_word("zzzé"));
+  CHECK_FALSE(patterns::maybe_number_word("Сказалé"));
   std::string low;
   CHECK(patterns::simple_lower("ПЯТЬ Ёж Five", low));
   CHECK(low == "пять ёж five");
