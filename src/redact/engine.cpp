@@ -762,6 +762,26 @@ void ensure_key(std::string_view s, Token& t, TokTexts& tt, SpellingCache& cache
   t.x = tt.add(&it->second);
 }
 
+// A patronymic in any case: the nominative and the masculine cases as morph::looks_like_patronymic
+// reads them, the feminine cases (Петровне, Петровны, Петровной) by their nominative.
+bool patronymic_form(const std::u32string& low) {
+  if (morph::looks_like_patronymic(low)) return true;
+  for (const std::u32string_view e : {U"ой", U"ою", U"е", U"ы", U"у", U"і", U"и"}) {
+    if (low.size() > e.size() + 4 && low.compare(low.size() - e.size(), e.size(), e) == 0)
+      return morph::looks_like_patronymic(low.substr(0, low.size() - e.size()) + U"а");
+  }
+  return false;
+}
+
+// Key of a patronymic without its case ending: up to -вн-/-чн- (-овна, -ична) or -вич/-ич.
+std::string patronymic_stem(const std::string& key) {
+  for (const char* m : {"vn", "Cn", "viC", "iC"}) {
+    const std::size_t at = key.rfind(m);
+    if (at != std::string::npos) return key.substr(0, at + std::strlen(m));
+  }
+  return key;
+}
+
 bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
 
 }  // namespace
@@ -776,6 +796,7 @@ struct Session::State {
   int unreg_counter = 0;
   std::unordered_map<std::string, int> learned;       // key of a learned surname form -> person number
   std::unordered_map<std::uint32_t, int> given_group;  // name group -> last person number
+  std::unordered_map<std::string, int> given_patronymic;  // name group + patronymic stem -> person number
 
   std::string label_for(std::uint32_t p) {
     auto it = person_label.find(p);
@@ -1325,6 +1346,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       neg[i] = true;
       continue;
     }
+    // A car model after its make: "Renault Logan", "на Тойоте Камри".
+    if (i > 0 && toks[i - 1].cap && toks[i].b - toks[i - 1].e <= 2 && gz.makers.count(tt[toks[i - 1].x].key)) {
+      const std::string_view gap = s.substr(toks[i - 1].e, toks[i].b - toks[i - 1].e);
+      if (gap.find_first_not_of(" -") == std::string_view::npos) {
+        neg[i] = true;
+        continue;
+      }
+    }
     // A list of places: "в Пскове, Тамбове и Иванове" — a word in the same case right after a
     // place (across a comma or "и") is a place too.
     if (i >= 1 && !is_given_name && learned_number(tt[t.x]) == 0) {
@@ -1421,6 +1450,37 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     return false;
   };
+  // A quoted single word near a call-sign cue that cue_before does not see: further back in
+  // the same sentence ("Позывной у командира подвала «Клёст»"), right after it ("«Ёж»
+  // (позывной, ...)"), or after a verb of naming and "себя" ("называл себя «Сибиряк»").
+  auto callsign_near = [&](std::size_t i) {
+    if (!toks[i].quoted) return false;
+    static const std::string kSelf[] = {text::key_of_utf8("себя"), text::key_of_utf8("себе"), "himself", "herself"};
+    static const std::string kNaming[] = {text::key_of_utf8("назыв"), text::key_of_utf8("назва"),
+                                          text::key_of_utf8("назив"), "call", "nam"};
+    for (std::size_t k = i, words = 0; k > 0 && words < 6; --k, ++words) {
+      const Token& p = toks[k - 1];
+      const std::string_view gap = s.substr(p.e, toks[k].b - p.e);
+      if (gap.find_first_of("\n.!?;") != std::string_view::npos) break;
+      ensure_key(s, toks[k - 1], tt, spellings);
+      const std::string& key = tt[p.x].key;
+      if (gz.callsign_cues.count(key) && key != "as" && key != "known") return true;
+      if (k == i && k >= 2 && std::find(std::begin(kSelf), std::end(kSelf), key) != std::end(kSelf)) {
+        ensure_key(s, toks[k - 2], tt, spellings);
+        for (const auto& v : kNaming)
+          if (starts_with(tt[toks[k - 2].x].key, v)) return true;
+      }
+    }
+    if (i + 1 < toks.size()) {
+      const std::string_view gap = s.substr(toks[i].e, toks[i + 1].b - toks[i].e);
+      if (gap.size() <= 8 && gap.find_first_of("\n.!?;") == std::string_view::npos) {
+        ensure_key(s, toks[i + 1], tt, spellings);
+        const std::string& key = tt[toks[i + 1].x].key;
+        if (gz.callsign_cues.count(key) && key != "as" && key != "known" && key != "called" && key != "named") return true;
+      }
+    }
+    return false;
+  };
   auto is_connector = [&](Token& t) {
     ensure_key(s, t, tt, spellings);
     static const std::unordered_set<std::string> kConn = {"and", "or", "i", "ta", "ili", "abo", "but", "a", "no", "ale",
@@ -1454,7 +1514,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     }
     bool person = false, doubt = true;
     const bool title = cue_before(i, false);
-    const bool callsign = cue_before(i, true);
+    const bool callsign = cue_before(i, true) || (i == j && callsign_near(i));
     if (words == 0) {
       next_run = j + 1;
       continue;
@@ -1536,6 +1596,30 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       if (toks[k].initial || given[k]) continue;
       if (const int known = learned_number(tt[toks[k].x]); known != 0) num = known;
     }
+    // A given name and a patronymic without a surname ("Зинаида Петровна", "Зинаиды Петровны"):
+    // one person at every mention, keyed on the name group and the patronymic's stem.
+    std::string name_key;
+    {
+      std::uint32_t group = 0;
+      bool has_given = false, other = false;
+      std::string patronymic;
+      for (std::size_t k = a; k <= b; ++k) {
+        if (toks[k].initial) continue;
+        if (given[k]) {
+          if (auto g = gz.given_name(tt[toks[k].x].key, toks[k].latin)) {
+            group = g->group;
+            has_given = true;
+          }
+        } else if (patronymic_form(tt[toks[k].x].low)) {
+          patronymic = patronymic_stem(tt[toks[k].x].key);
+        } else {
+          other = true;
+        }
+      }
+      if (has_given && !patronymic.empty() && !other) name_key = std::to_string(group) + ' ' + patronymic;
+    }
+    if (num < 0 && !name_key.empty())
+      if (auto it = given_patronymic.find(name_key); it != given_patronymic.end()) num = it->second;
     if (num < 0) {
       bool only_given = true;
       for (std::size_t k = a; k <= b; ++k)
@@ -1547,11 +1631,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
               if (auto it = given_group.find(g->group); it != given_group.end()) num = it->second;
     }
     if (num < 0) num = ++unreg_counter;
+    if (!name_key.empty()) given_patronymic[name_key] = num;
     for (std::size_t k = a; k <= b; ++k) {
       if (toks[k].initial) continue;
       if (given[k]) {
         if (auto g = gz.given_name(tt[toks[k].x].key, toks[k].latin)) given_group[g->group] = num;
-      } else if (morph::looks_like_patronymic(tt[toks[k].x].low)) {
+      } else if (patronymic_form(tt[toks[k].x].low)) {
         continue;
       } else {
         learn(toks[k], num);

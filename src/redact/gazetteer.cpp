@@ -95,26 +95,44 @@ const Gazetteer& Gazetteer::get() {
       }
       z.groups.push_back(std::move(variants));
     });
+    // A place form that is also a form of a given name is left out: "Ивана" is a person far
+    // more often than a case of "Ивано-", and a name left in the text is worse than a town
+    // taken for a person.
+    const auto add_place = [&](const std::u32string& form) {
+      const std::string k = text::key_of(form);
+      if (!z.given.count(k)) z.places.insert(k);
+    };
     for_each_line(kPlaces, [&](std::string_view line) {
       for (auto& w : split_words(line)) {
-        // Hyphenated names: each part (Ростов-на-Дону -> ростов, дону).
+        // Hyphenated names: each part (Ростов-на-Дону -> ростов, дону); only the last part
+        // declines ("Ивано-Франковска": "Ивано" stays as it is).
+        std::vector<std::string> parts;
         std::string part;
         std::stringstream ss(w);
-        while (std::getline(ss, part, '-')) {
-          const auto u = text::lower(text::to_u32(part));
+        while (std::getline(ss, part, '-')) parts.push_back(part);
+        for (std::size_t n = 0; n < parts.size(); ++n) {
+          const auto u = text::lower(text::to_u32(parts[n]));
           if (u.size() < 3) continue;
-          z.places.insert(text::key_of(u));
-          if (has_cyrillic(u)) {
-            for (const auto& f : morph::surname_forms(u)) z.places.insert(text::key_of(f));
-            // Towns in -о/-е decline in speech: в Иванове, из Пушкина.
-            if (u.back() == U'о' || u.back() == U'е')
-              for (const char32_t* e : {U"а", U"у", U"ом", U"е"}) z.places.insert(text::key_of(u.substr(0, u.size() - 1) + e));
-          }
+          add_place(u);
+          if (!has_cyrillic(u) || n + 1 < parts.size()) continue;
+          for (const auto& f : morph::surname_forms(u)) add_place(f);
+          // Towns in -о/-е decline in speech: в Иванове, из Пушкина.
+          if (u.back() == U'о' || u.back() == U'е')
+            for (const char32_t* e : {U"а", U"у", U"ом", U"е"}) add_place(u.substr(0, u.size() - 1) + e);
         }
       }
     });
     for_each_line(kNonNames, [&](std::string_view line) {
-      for (auto& w : split_words(line)) z.non_names.insert(text::key_of_utf8(w));
+      for (auto& w : split_words(line)) {
+        const bool maker = w[0] == '+';
+        const auto u = text::lower(text::to_u32(maker ? w.substr(1) : w));
+        std::vector<std::u32string> forms{u};
+        if (maker && has_cyrillic(u)) forms = morph::surname_forms(u);  // на Тойоте, у Рено
+        for (const auto& f : forms) {
+          z.non_names.insert(text::key_of(f));
+          if (maker) z.makers.insert(text::key_of(f));
+        }
+      }
     });
     for_each_line(kTitles, [&](std::string_view line) {
       for (auto& w : split_words(line)) {

@@ -37,6 +37,7 @@ struct Gazetteer {
   std::unordered_map<std::string, std::vector<std::uint32_t>> groups_of;
   std::unordered_set<std::string> places;     // keys of place names in all case forms
   std::unordered_set<std::string> non_names;  // keys of capitalised words that are never names
+  std::unordered_set<std::string> makers;     // car makes: the capitalised word after one is a model
   std::unordered_set<std::string> titles;     // keys of ranks and titles (with case forms)
   std::unordered_set<std::string> callsign_cues;
 

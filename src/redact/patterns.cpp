@@ -200,7 +200,10 @@ const std::vector<Rule>& rules() {
     add(R"((?:серія\s+|серии\s+|series\s+)?[A-ZА-ЯЁІЇЄ]{2}\s?(?:№\s*|No\.?\s*)?\d{6})", Kind::kId, "pattern:passport-ua");
     add(R"(\d{2}\s(?:№\s*)?\d{7})", Kind::kId, "pattern:passport-foreign");
     // Car plates: Russian (letters from the shared Cyrillic/Latin set), Ukrainian, Belarusian.
-    add(R"([АВЕКМНОРСТУХABEKMHOPCTYX]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYX]{2}\s?\d{2,3})", Kind::kPlate, "pattern:plate-ru");
+    // Latin letters: the look-alikes (Н as H) and the transliterations (Н as N, Р as R, С as S,
+    // У as U, В as V) of the twelve plate letters.
+    add(R"([АВЕКМНОРСТУХABEKMHOPCTYXNRSUV]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYXNRSUV]{2}\s?\d{2,3})", Kind::kPlate,
+        "pattern:plate-ru");
     add(R"([A-ZА-ЯІ]{2}\s?\d{4}\s?[A-ZА-ЯІ]{2})", Kind::kPlate, "pattern:plate-ua");
     add(R"(\d{4}\s?[A-Z]{2}-?\d)", Kind::kPlate, "pattern:plate-by");
     // GPS.
@@ -212,6 +215,9 @@ const std::vector<Rule>& rules() {
     // Street addresses.
     add(R"((?:ул\.|улица|улице|улицу|ул |пр\.|пр-т|просп\.|проспект|пер\.|переулок|бул\.|бульвар|б-р|ш\.|шоссе|пл\.|площадь|наб\.|набережная|мкр\.?|микрорайон|вул\.|вулиця|вулиці|провулок|пров\.|бульв\.)\s*(?:\d{1,2}\s*)?\p{Lu}[\pL\-\.’' ]*?,?\s*(?:д\.|дом|буд\.|будинок)?\s*\d+\pL?(?:[/\-]\d+)?(?:\s*,?\s*(?:кв\.|квартира|корп\.|к\.|стр\.|оф\.|кв)\s*\d+)*)",
         Kind::kAddress, "pattern:address-ru");
+    // Russian and Ukrainian addresses in Latin letters: ul. Kirova, d. 112, kv. 9; vul. Sadova, 9.
+    add(R"((?i:ul\.|ulitsa|ulitse|ulitsu|vul\.|vulytsia|vulytsya|vulitsa|prosp\.|prospekt|pr-t|per\.|pereulok|provulok|bulvar|shosse|nab\.)\s*\p{Lu}[\pL\-\.’' ]*?,?\s*(?i:d\.|dom|bud\.|budynok)?\s*\d+\pL?(?:[/\-]\d+)?(?:\s*,?\s*(?i:kv\.|kvartira|kv|apt\.?|flat|korp\.|k\.)\s*\d+)*)",
+        Kind::kAddress, "pattern:address-latin");
     add(R"(\d{1,5}\pL?\s+(?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Prospekt|Prospect|Square|Sq\.?|Embankment|Highway|Drive|Way|Alley)(?:\s*,?\s*(?:apt\.?|apartment|flat|fl\.?|suite|room)\s*\d+\pL?)?)",
         Kind::kAddress, "pattern:address-en");
     add(R"((?:\p{Lu}[\pL\-']+\s+){1,3}(?:Street|St\.|Str\.|str\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Blvd\.|Boulevard|ulitsa|ul\.)\s*,?\s*\d{1,5}(?:[/\-]\d+)?\pL?(?:\s*,?\s*(?:apt\.?|apartment|flat)\s*\d+)?)",
@@ -599,6 +605,13 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
     }
   }
   for (const auto& [cb, ce] : birth_cues(s, words)) {
+    // "1961 р.н., до березня 2022 року": р.н. and д.р. right after a number close a date
+    // (found above, as a suffix); the next date is another one.
+    if (ce - cb <= 7 && s[cb + 2] == '.') {  // р.н., р. н., д.р., д. р.
+      std::size_t q = cb;
+      while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t' || s[q - 1] == ',')) --q;
+      if (q > 0 && s[q - 1] >= '0' && s[q - 1] <= '9') continue;
+    }
     const std::size_t end = sentence_end(s, ce, ce + 200);
     // Numeric dates in the window.
     // The first date after the cue is the date of birth; a later date in the same sentence
