@@ -102,7 +102,9 @@ struct Engine::Impl {
   struct Hit {
     std::uint32_t person;
     Part part;
-    bool primary;
+    // How well the form fits this person, preferred when a word fits several people of a
+    // family: 2 the register's own spelling, 1 a form of the person's own gender, 0 another.
+    std::uint8_t rank;
   };
   std::vector<Person> people;
   std::unordered_map<std::string, std::vector<Hit>> forms;
@@ -149,12 +151,12 @@ struct Engine::Impl {
   static constexpr std::size_t kCompactPrefix = 5;
   std::unordered_map<std::u32string, std::vector<std::uint32_t>> compact_by_prefix;  // first 5 chars
 
-  void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary) {
+  void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary, bool exact = false) {
     const std::string k = text::key_of(form);
     if (k.size() < 2) return;
     // Duplicates are removed once at the end of compile() (a scan here would be quadratic
     // in the number of people sharing a name).
-    forms[k].push_back({person, part, primary});
+    forms[k].push_back({person, part, static_cast<std::uint8_t>(exact ? 2 : primary ? 1 : 0)});
   }
 
   void add_typos(const std::u32string& form, std::uint32_t person) {
@@ -298,16 +300,23 @@ struct Engine::Impl {
     people[p].has[kPatronymic] = true;
   }
 
-  void add_family(std::uint32_t p, const std::u32string& name) {
+  // `gender`: the person's, by the patronymic or given name (kUnknownGender when neither tells).
+  enum Gender { kUnknownGender, kMale, kFemale };
+  void add_family(std::uint32_t p, const std::u32string& name, Gender gender) {
     const std::u32string cyr = text::cyrillic_reading(name);
     people[p].bases[kFamily].push_back(text::key_of(name));
     std::vector<std::u32string> primary;
-    add_form(name, p, kFamily, true);
+    add_form(name, p, kFamily, true, true);
+    // A surname ending in a consonant or ь (Мельник, Ковальчук, Коваль) declines for a man and
+    // not for a woman: its case forms ("Мельника") are the man's own forms, and a woman's only
+    // as a last resort (still redacted, named after her when no man of the family fits).
+    const bool consonant = !cyr.empty() && std::u32string_view(U"аяеиоуыэюё").find(cyr.back()) == std::u32string_view::npos;
     for (const auto& f : morph::surname_forms(cyr, &primary)) {
-      add_form(f, p, kFamily, false);
+      add_form(f, p, kFamily, consonant && gender == kMale);
       if (f.size() >= 6) add_lower_surface(f);
     }
-    for (const auto& f : primary) add_form(f, p, kFamily, true);
+    if (!(consonant && gender == kFemale))
+      for (const auto& f : primary) add_form(f, p, kFamily, true);
     // English plural and possessive plural: the Orekhovs.
     const std::string base = text::key_of(cyr);
     forms[base + "s"].push_back({p, kFamily, false});
@@ -368,10 +377,27 @@ struct Engine::Impl {
       }
       for (std::size_t i : rest) kind[i] = static_cast<int>(i) == given ? kGiven : kFamily;
     }
+    // Gender: by the patronymic (-овна, -ична, -івна... or -ович, -ич), else by the given name:
+    // in -а/-я a woman's unless it is a man's (Никита, Илья, Микола...), else a man's.
+    Gender gender = kUnknownGender;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const std::u32string cyr = text::cyrillic_reading(w[i]);
+      if (cyr.size() < 2) continue;
+      if (kind[i] == kPatronymic) {
+        gender = cyr.compare(cyr.size() - 2, 2, U"на") == 0 ? kFemale : kMale;
+        break;
+      }
+      if (kind[i] == kGiven) {
+        static const std::u32string_view kMen[] = {U"никита", U"илья", U"ілля", U"фома", U"лука", U"кузьма", U"савва",
+                                                   U"данила", U"микола", U"мыкола", U"гаврила", U"иона", U"добрыня"};
+        const bool a_ending = cyr.back() == U'а' || cyr.back() == U'я';
+        gender = a_ending && std::find(std::begin(kMen), std::end(kMen), cyr) == std::end(kMen) ? kFemale : kMale;
+      }
+    }
     for (std::size_t i = 0; i < w.size(); ++i) {
       if (kind[i] == kGiven) add_given(p, w[i]);
       else if (kind[i] == kPatronymic) add_patronymic(p, w[i]);
-      else add_family(p, w[i]);
+      else add_family(p, w[i], gender);
     }
   }
 
@@ -431,7 +457,7 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     std::size_t w = 0;
     for (std::size_t r = 0; r < v.size(); ++r) {
       if (w > 0 && v[w - 1].person == v[r].person && v[w - 1].part == v[r].part) {
-        v[w - 1].primary = v[w - 1].primary || v[r].primary;
+        v[w - 1].rank = std::max(v[w - 1].rank, v[r].rank);
       } else {
         v[w++] = v[r];
       }
@@ -1127,7 +1153,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
           for (const auto& h : hv) {
             if (!pick) { pick = &h; continue; }
             const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
-            if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
+            if ((k_old && !k_new) || (k_old == k_new && h.rank > pick->rank)) pick = &h;
           }
           memo = one_word_pick.emplace(&hv, pick->person).first;
         }
@@ -1181,7 +1207,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     bool found = false;
     Mention best{};
     int best_score = 0;
-    bool best_primary = false;
+    std::uint8_t best_primary = 0;
     if (one_word_run) {
       // Same choice as the extension loop below, which would stop at the next word for every
       // candidate: each person's first hit here (hits are sorted by person, then part), the
@@ -1192,12 +1218,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         if (k > 0 && (*hits[i])[k - 1].person == h.person) continue;
         const std::uint32_t p = h.person;
         const bool better = !found || (kept_by_consent(best.person) && !kept_by_consent(p)) ||
-                            (kept_by_consent(best.person) == kept_by_consent(p) && h.primary && !best_primary);
+                            (kept_by_consent(best.person) == kept_by_consent(p) && h.rank > best_primary);
         if (better) {
           found = true;
           best = {i, i, p, 1, h.part == kGiven, static_cast<bool>(typo_hit[i])};
           best_score = 2;
-          best_primary = h.primary;
+          best_primary = h.rank;
         }
       }
       persons.clear();  // decided
@@ -1207,14 +1233,15 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       for (const auto& h : *hits[i]) {
         if (!pick) { pick = &h; continue; }
         const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
-        if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
+        if ((k_old && !k_new) || (k_old == k_new && h.rank > pick->rank)) pick = &h;
       }
       persons.assign(1, pick->person);
     }
     for (auto p : persons) {
       std::array<bool, kPartCount> used{};
       int words = 0, inits = 0;
-      bool primary = false, used_given = false, typo = false;
+      std::uint8_t primary = 0;
+      bool used_given = false, typo = false;
       std::size_t j = i, last = i;
       while (j < n) {
         const Token& t = toks[j];
@@ -1237,7 +1264,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
             used[h.part] = true;
             ok = true;
             ++words;
-            primary = primary || h.primary;
+            primary = std::max(primary, h.rank);
             used_given = used_given || h.part == kGiven;
             typo = typo || typo_hit[j];
             break;
@@ -1255,7 +1282,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       const int score = words * 2 + inits;
       const bool better = !found || score > best_score ||
                           (score == best_score && kept_by_consent(best.person) && !kept_by_consent(p)) ||
-                          (score == best_score && kept_by_consent(best.person) == kept_by_consent(p) && primary && !best_primary);
+                          (score == best_score && kept_by_consent(best.person) == kept_by_consent(p) && primary > best_primary);
       if (better) {
         found = true;
         best = {i, last, p, words, used_given, typo};

@@ -890,3 +890,13 @@ TEST_CASE("replacements: a given name and patronymic keep one number in every ca
   CHECK(out == "Соседка [PERSON 1] видела всё. Я звонил [PERSON 1] вчера. [PERSON 1] не было дома. "
                "[PERSON 2] пришёл, а [PERSON 2] не звонили.");
 }
+
+TEST_CASE("register: a surname alone names the family member whose form it is", "[register][family]") {
+  const std::vector<PersonEntry> reg{person("Кочетков Дмитрий Андреевич", "client"), person("Кочеткова Вера Степановна", "relative"),
+                                     person("Мельник Оксана Петрівна", "witness"), person("Мельник Андрій Іванович", "client")};
+  // "Кочеткова" is her own spelling (and his genitive); "Мельника" declines only for the man.
+  CHECK(run(reg, "Мать, Кочеткова, плакала. Дмитрия Кочеткова забрали. Мельника били. Оксана Мельник плакала.") ==
+        "Мать, Relative A, плакала. Client A забрали. Client B били. Witness A плакала.");
+  // With no man of the family registered, the case form is still redacted, named after her.
+  CHECK(run({person("Мельник Оксана Петрівна", "witness")}, "Мельника били.") == "Witness A били.");
+}
