@@ -102,9 +102,8 @@ struct Engine::Impl {
   struct Hit {
     std::uint32_t person;
     Part part;
-    // How well the form fits this person, preferred when a word fits several people of a
-    // family: 2 the register's own spelling, 1 a form of the person's own gender, 0 another.
-    std::uint8_t rank;
+    bool primary;  // a form of the person's own gender: preferred when a word fits several people
+                   // of a family
   };
   std::vector<Person> people;
   std::unordered_map<std::string, std::vector<Hit>> forms;
@@ -151,12 +150,12 @@ struct Engine::Impl {
   static constexpr std::size_t kCompactPrefix = 5;
   std::unordered_map<std::u32string, std::vector<std::uint32_t>> compact_by_prefix;  // first 5 chars
 
-  void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary, bool exact = false) {
+  void add_form(const std::u32string& form, std::uint32_t person, Part part, bool primary) {
     const std::string k = text::key_of(form);
     if (k.size() < 2) return;
     // Duplicates are removed once at the end of compile() (a scan here would be quadratic
     // in the number of people sharing a name).
-    forms[k].push_back({person, part, static_cast<std::uint8_t>(exact ? 2 : primary ? 1 : 0)});
+    forms[k].push_back({person, part, primary});
   }
 
   void add_typos(const std::u32string& form, std::uint32_t person) {
@@ -306,7 +305,7 @@ struct Engine::Impl {
     const std::u32string cyr = text::cyrillic_reading(name);
     people[p].bases[kFamily].push_back(text::key_of(name));
     std::vector<std::u32string> primary;
-    add_form(name, p, kFamily, true, true);
+    add_form(name, p, kFamily, true);
     // A surname ending in a consonant or ь (Мельник, Ковальчук, Коваль) declines for a man and
     // not for a woman: its case forms ("Мельника") are the man's own forms, and a woman's only
     // as a last resort (still redacted, named after her when no man of the family fits).
@@ -457,7 +456,7 @@ std::shared_ptr<const Engine> Engine::compile(const std::vector<PersonEntry>& pe
     std::size_t w = 0;
     for (std::size_t r = 0; r < v.size(); ++r) {
       if (w > 0 && v[w - 1].person == v[r].person && v[w - 1].part == v[r].part) {
-        v[w - 1].rank = std::max(v[w - 1].rank, v[r].rank);
+        v[w - 1].primary = v[w - 1].primary || v[r].primary;
       } else {
         v[w++] = v[r];
       }
@@ -1153,7 +1152,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
           for (const auto& h : hv) {
             if (!pick) { pick = &h; continue; }
             const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
-            if ((k_old && !k_new) || (k_old == k_new && h.rank > pick->rank)) pick = &h;
+            if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
           }
           memo = one_word_pick.emplace(&hv, pick->person).first;
         }
@@ -1207,7 +1206,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
     bool found = false;
     Mention best{};
     int best_score = 0;
-    std::uint8_t best_primary = 0;
+    bool best_primary = false;
     if (one_word_run) {
       // Same choice as the extension loop below, which would stop at the next word for every
       // candidate: each person's first hit here (hits are sorted by person, then part), the
@@ -1218,12 +1217,12 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
         if (k > 0 && (*hits[i])[k - 1].person == h.person) continue;
         const std::uint32_t p = h.person;
         const bool better = !found || (kept_by_consent(best.person) && !kept_by_consent(p)) ||
-                            (kept_by_consent(best.person) == kept_by_consent(p) && h.rank > best_primary);
+                            (kept_by_consent(best.person) == kept_by_consent(p) && h.primary && !best_primary);
         if (better) {
           found = true;
           best = {i, i, p, 1, h.part == kGiven, static_cast<bool>(typo_hit[i])};
           best_score = 2;
-          best_primary = h.rank;
+          best_primary = h.primary;
         }
       }
       persons.clear();  // decided
@@ -1233,15 +1232,14 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       for (const auto& h : *hits[i]) {
         if (!pick) { pick = &h; continue; }
         const bool k_new = kept_by_consent(h.person), k_old = kept_by_consent(pick->person);
-        if ((k_old && !k_new) || (k_old == k_new && h.rank > pick->rank)) pick = &h;
+        if ((k_old && !k_new) || (k_old == k_new && h.primary && !pick->primary)) pick = &h;
       }
       persons.assign(1, pick->person);
     }
     for (auto p : persons) {
       std::array<bool, kPartCount> used{};
       int words = 0, inits = 0;
-      std::uint8_t primary = 0;
-      bool used_given = false, typo = false;
+      bool primary = false, used_given = false, typo = false;
       std::size_t j = i, last = i;
       while (j < n) {
         const Token& t = toks[j];
@@ -1264,7 +1262,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
             used[h.part] = true;
             ok = true;
             ++words;
-            primary = std::max(primary, h.rank);
+            primary = primary || h.primary;
             used_given = used_given || h.part == kGiven;
             typo = typo || typo_hit[j];
             break;
@@ -1282,7 +1280,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       const int score = words * 2 + inits;
       const bool better = !found || score > best_score ||
                           (score == best_score && kept_by_consent(best.person) && !kept_by_consent(p)) ||
-                          (score == best_score && kept_by_consent(best.person) == kept_by_consent(p) && primary > best_primary);
+                          (score == best_score && kept_by_consent(best.person) == kept_by_consent(p) && primary && !best_primary);
       if (better) {
         found = true;
         best = {i, last, p, words, used_given, typo};

@@ -569,20 +569,23 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
   static const std::unique_ptr<RE2> numeric =
       compile(R"((?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}))");
   static const std::unique_ptr<RE2> after = compile(
-      R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
+      R"((?i)(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20)\d{2}\s*,?\s*(?:г\.\s?р\.?|р\.\s?н\.?|года рождения|року народження))");
   re2::StringPiece input(s.data(), s.size());
   re2::StringPiece m;
   // "1990 г.р." starts with a digit, so it is looked for only in the digit windows (which
-  // reach 80 bytes past every digit). The search may end past the window: over the run of
-  // white space after it (\s* in the pattern) plus 40 bytes for the longest suffix, so a match
+  // reach 80 bytes past every digit). The search may end past the window: over the white
+  // space and comma after it (\s*,?\s* in the pattern) plus 40 bytes for the longest suffix, so a match
   // that starts in the window is found whole, exactly as by a scan of the whole text.
   std::size_t pos = 0;
   for (const auto& [wb, we] : windows) {
     pos = std::max(pos, wb);
+    const auto white = [&](std::size_t i) {
+      return i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v');
+    };
     std::size_t end = we;
-    while (end < s.size() && (s[end] == ' ' || s[end] == '\t' || s[end] == '\n' || s[end] == '\r' || s[end] == '\f' ||
-                              s[end] == '\v'))
-      ++end;
+    while (white(end)) ++end;
+    if (end < s.size() && s[end] == ',') ++end;  // "1985, р.н.": \s*,?\s* in the pattern
+    while (white(end)) ++end;
     end = std::min(s.size(), end + 40);
     // Every match holds a year 19xx/20xx: a window without one is skipped without a search.
     bool year = false;
