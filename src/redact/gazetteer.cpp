@@ -129,8 +129,14 @@ const Gazetteer& Gazetteer::get() {
         std::vector<std::u32string> forms{u};
         if (maker && has_cyrillic(u)) forms = morph::surname_forms(u);  // на Тойоте, у Рено
         for (const auto& f : forms) {
-          z.non_names.insert(text::key_of(f));
-          if (maker) z.makers.insert(text::key_of(f));
+          const std::string k = text::key_of(f);
+          // A Cyrillic entry that shares its key with a given name's own spelling (not one of its
+          // case forms, and no ordinary word) is left out: "июля" is lower-case in a sentence, so a capitalised "Юлия"/"Yulia" is the name
+          // ("Марта", "Юле" likewise). English entries stay: "July", "German", "Islam" are
+          // capitalised in any sentence and mean the month, the nationality, the religion.
+          if (has_cyrillic(u) && z.groups_of.count(k) && !z.ambiguous.count(k)) continue;
+          z.non_names.insert(k);
+          if (maker) z.makers.insert(k);
         }
       }
     });

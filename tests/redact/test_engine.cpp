@@ -902,3 +902,13 @@ TEST_CASE("register: a surname alone names the family member whose form it is", 
   // With no man of the family registered, the case form is still redacted, named after her.
   CHECK(run({person("Мельник Оксана Петрівна", "witness")}, "Мельника били.") == "Witness A били.");
 }
+
+TEST_CASE("heuristics: a given name is not a month's case form", "[heuristic][names]") {
+  // "Юлия" and "июля" share a comparison key, so do "Марта" and "марта": the name was lost.
+  CHECK(run({}, "His wife Yulia called.") == "His wife [PERSON 1] called.");
+  CHECK(run({}, "Его жена Юлия звонила.") == "Его жена [PERSON 1] звонила.");
+  CHECK(run({}, "Соседка Марта видела.") == "Соседка [PERSON 1] видела.");
+  // The months themselves stay.
+  CHECK(run({}, "Это было 12 марта и 3 июля, в июле.") == "Это было 12 марта и 3 июля, в июле.");
+  CHECK(run({}, "It was on 3 July and in March.") == "It was on 3 July and in March.");
+}
