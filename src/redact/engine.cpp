@@ -309,7 +309,13 @@ struct Engine::Impl {
     // A surname ending in a consonant or ь (Мельник, Ковальчук, Коваль) declines for a man and
     // not for a woman: its case forms ("Мельника") are the man's own forms, and a woman's only
     // as a last resort (still redacted, named after her when no man of the family fits).
-    const bool consonant = !cyr.empty() && std::u32string_view(U"аяеиоуыэюё").find(cyr.back()) == std::u32string_view::npos;
+    // (Only surnames declined as plain nouns: -ов/-ев/-ин and adjectival ones in -ий/-ой have
+    // feminine forms of their own, which `primary` sorts by gender.)
+    const auto ends_with = [&](std::u32string_view e) {
+      return cyr.size() > e.size() && cyr.compare(cyr.size() - e.size(), e.size(), e) == 0;
+    };
+    const bool consonant = !cyr.empty() && std::u32string_view(U"аяеиоуыэюёй").find(cyr.back()) == std::u32string_view::npos &&
+                           !ends_with(U"ов") && !ends_with(U"ев") && !ends_with(U"ёв") && !ends_with(U"ин") && !ends_with(U"ын");
     for (const auto& f : morph::surname_forms(cyr, &primary)) {
       add_form(f, p, kFamily, consonant && gender == kMale);
       if (f.size() >= 6) add_lower_surface(f);
@@ -1371,10 +1377,18 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       neg[i] = true;
       continue;
     }
-    // A car model after its make: "Renault Logan", "на Тойоте Камри".
-    if (i > 0 && toks[i - 1].cap && toks[i].b - toks[i - 1].e <= 2 && gz.makers.count(tt[toks[i - 1].x].key)) {
-      const std::string_view gap = s.substr(toks[i - 1].e, toks[i].b - toks[i - 1].e);
-      if (gap.find_first_not_of(" -") == std::string_view::npos) {
+    // A car make and its model: "Renault Logan", «на Тойоте Камри». Both words must be on the
+    // lists, so a person named like a make ("Лада Петрова", "Шкода Петро") is still found.
+    {
+      const auto adjacent = [&](std::size_t a) {  // toks[a] and toks[a + 1]: one space or '-'
+        const std::string_view gap = s.substr(toks[a].e, toks[a + 1].b - toks[a].e);
+        return toks[a + 1].b - toks[a].e <= 2 && gap.find_first_not_of(" -") == std::string_view::npos;
+      };
+      const bool model_after = i + 1 < n && toks[i + 1].cap && adjacent(i) && gz.makers.count(tt[t.x].key) &&
+                               gz.models.count(tt[toks[i + 1].x].key) > 0;
+      const bool make_before = i > 0 && toks[i - 1].cap && adjacent(i - 1) && gz.models.count(tt[t.x].key) &&
+                               gz.makers.count(tt[toks[i - 1].x].key);
+      if (model_after || make_before) {
         neg[i] = true;
         continue;
       }

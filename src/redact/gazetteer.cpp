@@ -124,19 +124,21 @@ const Gazetteer& Gazetteer::get() {
     });
     for_each_line(kNonNames, [&](std::string_view line) {
       for (auto& w : split_words(line)) {
-        const bool maker = w[0] == '+';
-        const auto u = text::lower(text::to_u32(maker ? w.substr(1) : w));
+        const bool maker = w[0] == '+', model = w[0] == '^';
+        const auto u = text::lower(text::to_u32(maker || model ? w.substr(1) : w));
         std::vector<std::u32string> forms{u};
-        if (maker && has_cyrillic(u)) forms = morph::surname_forms(u);  // на Тойоте, у Рено
+        if ((maker || model) && has_cyrillic(u)) forms = morph::surname_forms(u);  // на Тойоте, у Рено
         for (const auto& f : forms) {
           const std::string k = text::key_of(f);
-          // A Cyrillic entry that shares its key with a given name's own spelling (not one of its
-          // case forms, and no ordinary word) is left out: "июля" is lower-case in a sentence, so a capitalised "Юлия"/"Yulia" is the name
-          // ("Марта", "Юле" likewise). English entries stay: "July", "German", "Islam" are
-          // capitalised in any sentence and mean the month, the nationality, the religion.
-          if (has_cyrillic(u) && z.groups_of.count(k) && !z.ambiguous.count(k)) continue;
-          z.non_names.insert(k);
           if (maker) z.makers.insert(k);
+          if (model) z.models.insert(k);
+          if (maker || model) continue;
+          // An entry that shares its key with a given name's own spelling (not one of its case
+          // forms, and no ordinary word) is left out: "июля" is lower-case in a sentence, so a
+          // capitalised "Юлия"/"Yulia" is the name ("Марта" likewise). Keys are the same in both
+          // scripts, so this also keeps Latin entries from hiding Cyrillic names.
+          if (z.groups_of.count(k) && !z.ambiguous.count(k)) continue;
+          z.non_names.insert(k);
         }
       }
     });

@@ -37,7 +37,8 @@ struct Gazetteer {
   std::unordered_map<std::string, std::vector<std::uint32_t>> groups_of;
   std::unordered_set<std::string> places;     // keys of place names in all case forms
   std::unordered_set<std::string> non_names;  // keys of capitalised words that are never names
-  std::unordered_set<std::string> makers;     // car makes: the capitalised word after one is a model
+  std::unordered_set<std::string> makers;     // car makes ('+' in non_names.inc), with case forms
+  std::unordered_set<std::string> models;     // car models ('^'): kept right after a make
   std::unordered_set<std::string> titles;     // keys of ranks and titles (with case forms)
   std::unordered_set<std::string> callsign_cues;
 

@@ -607,14 +607,15 @@ void find_dates_of_birth(std::string_view s, const std::vector<std::pair<std::si
       pos = e > pos ? e : pos + 1;
     }
   }
+  // "1961 р.н., до березня 2022 року": a cue inside a date found above with its suffix closes
+  // that date; the next date is another one. (Only there: "кв. 5, д.р. 12.03.1985" is a cue.)
+  std::vector<std::pair<std::size_t, std::size_t>> suffixed;
+  for (const auto& f : out)
+    if (std::string_view(f.reason) == "pattern:dob-suffix") suffixed.push_back({f.begin, f.end});
   for (const auto& [cb, ce] : birth_cues(s, words)) {
-    // "1961 р.н., до березня 2022 року": р.н. and д.р. right after a number close a date
-    // (found above, as a suffix); the next date is another one.
-    if (ce - cb <= 7 && s[cb + 2] == '.') {  // р.н., р. н., д.р., д. р.
-      std::size_t q = cb;
-      while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t' || s[q - 1] == ',')) --q;
-      if (q > 0 && s[q - 1] >= '0' && s[q - 1] <= '9') continue;
-    }
+    bool inside = false;
+    for (const auto& [b, e] : suffixed) inside = inside || (b <= cb && cb < e);
+    if (inside) continue;
     const std::size_t end = sentence_end(s, ce, ce + 200);
     // Numeric dates in the window.
     // The first date after the cue is the date of birth; a later date in the same sentence
