@@ -793,17 +793,6 @@ void ensure_key(std::string_view s, Token& t, TokTexts& tt, SpellingCache& cache
   t.x = tt.add(&it->second);
 }
 
-// A patronymic in any case: the nominative and the masculine cases as morph::looks_like_patronymic
-// reads them, the feminine cases (Петровне, Петровны, Петровной) by their nominative.
-bool patronymic_form(const std::u32string& low) {
-  if (morph::looks_like_patronymic(low)) return true;
-  for (const std::u32string_view e : {U"ой", U"ою", U"е", U"ы", U"у", U"і", U"и"}) {
-    if (low.size() > e.size() + 4 && low.compare(low.size() - e.size(), e.size(), e) == 0)
-      return morph::looks_like_patronymic(low.substr(0, low.size() - e.size()) + U"а");
-  }
-  return false;
-}
-
 // Key of a patronymic without its case ending: up to -вн-/-чн- (-овна, -ична) or -вич/-ич.
 std::string patronymic_stem(const std::string& key) {
   for (const char* m : {"vn", "Cn", "viC", "iC"}) {
@@ -1649,7 +1638,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
             group = g->group;
             has_given = true;
           }
-        } else if (patronymic_form(tt[toks[k].x].low)) {
+        } else if (morph::patronymic_in_any_case(tt[toks[k].x].low)) {
           patronymic = patronymic_stem(tt[toks[k].x].key);
         } else {
           other = true;
@@ -1675,7 +1664,7 @@ std::string Session::State::redact(std::string_view input, std::vector<Span>* re
       if (toks[k].initial) continue;
       if (given[k]) {
         if (auto g = gz.given_name(tt[toks[k].x].key, toks[k].latin)) given_group[g->group] = num;
-      } else if (patronymic_form(tt[toks[k].x].low)) {
+      } else if (morph::patronymic_in_any_case(tt[toks[k].x].low)) {
         continue;
       } else {
         learn(toks[k], num);

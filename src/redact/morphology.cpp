@@ -212,6 +212,14 @@ bool looks_like_patronymic(const U& w) {
   return false;
 }
 
+bool patronymic_in_any_case(const U& w) {
+  if (looks_like_patronymic(w)) return true;
+  for (const std::u32string_view e : {U"ой", U"ою", U"е", U"ы", U"у", U"і", U"и"}) {
+    if (w.size() > e.size() + 4 && ends(w, e)) return looks_like_patronymic(cut(w, e.size()) + U"а");
+  }
+  return false;
+}
+
 bool is_adjectival_sky(const U& w) {
   static const std::u32string_view kStems[] = {U"ск", U"цк", U"ськ", U"цьк", U"sk", U"ck"};
   static const std::u32string_view kEnds[] = {U"ий", U"ый", U"ой", U"ого", U"ому", U"им", U"ым", U"ом", U"ая",

@@ -26,8 +26,14 @@ std::vector<std::u32string> patronymic_forms(const std::u32string& nominative);
 std::vector<std::u32string> surname_forms(const std::u32string& nominative,
                                           std::vector<std::u32string>* primary = nullptr);
 
-// True if the word (lower-case Cyrillic) has the shape of a patronymic in any case.
+// True if the word (lower-case Cyrillic) has the shape of a patronymic: the nominative, and the
+// masculine cases (Петровича, Петровичу). Feminine oblique cases are left out on purpose:
+// their shape is that of common adjectives ("Основной" = основн-ой), so callers that score
+// any capitalised word use this one.
 bool looks_like_patronymic(const std::u32string& w);
+// Also the feminine cases (Петровне, Петровны, Петровной), read through their nominative: for
+// callers that already know the word stands in a name next to a given name.
+bool patronymic_in_any_case(const std::u32string& w);
 
 // Strength of the surname shape of a lower-case word: 0 none, 1 weak (-ук, -ак, -ко, -ец...),
 // 2 strong (-ин/-ина, -енко, -ский/-ская, -чук, -швили...), 3 very strong (-ов/-ев/-ова and
