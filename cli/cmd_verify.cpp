@@ -11,16 +11,25 @@ namespace fieldnotes::cli {
 
 namespace {
 
-void run_verify() {
+struct VerifyOptions {
+  bool repair = false;
+};
+
+void run_verify(const VerifyOptions& o) {
   with_unlocked_vault([&](vault::Vault& v) {
+    if (o.repair) {
+      Status st = v.repair_key_slots();
+      if (!st) fail(st, "cannot rewrite the damaged key-slot copy");
+    }
     vault::VerifyReport rep = v.verify();
     if (globals().json) {
       nlohmann::json j = {{"records", rep.records_checked}, {"people", rep.people_checked},
                           {"attachments", rep.attachments_checked},
                           {"audit_entries", rep.audit_checked}, {"problems", rep.problems},
-                          {"ok", rep.problems.empty()}};
+                          {"repaired", rep.repaired}, {"ok", rep.problems.empty()}};
       std::cout << j.dump(2) << "\n";
     } else {
+      for (const auto& p : rep.repaired) std::cout << "REPAIRED\t" << p << "\n";
       for (const auto& p : rep.problems) std::cout << "FAILED\t" << p << "\n";
       std::cout << rep.records_checked << " records, " << rep.attachments_checked << " attachments, "
                 << rep.people_checked << " people, "
@@ -58,7 +67,10 @@ void run_log() {
 }  // namespace
 
 void register_verify(CLI::App& app) {
-  app.add_subcommand("verify", "authenticate every record; exit 3 if any fails")->callback(run_verify);
+  auto o = std::make_shared<VerifyOptions>();
+  auto* c = app.add_subcommand("verify", "authenticate every record and both key-slot copies; exit 3 if any fails");
+  c->add_flag("--repair", o->repair, "rewrite a damaged key-slot copy from the good one");
+  c->callback([o] { run_verify(*o); });
   app.add_subcommand("log", "print the audit log (no content)")->callback(run_log);
 }
 

@@ -166,6 +166,8 @@ void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn) {
   if (!v) fail(v.status(), "cannot open the vault");
   if ((*v)->is_test_profile())
     warn("this vault uses the 'test' key-derivation profile: it is not for real testimony");
+  for (const auto& p : (*v)->key_slot_problems())
+    warn("key-slot copy " + p + "; the other copy opened the vault: run 'fieldnotes verify --repair'");
   fn(**v);
 }
 

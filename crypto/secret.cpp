@@ -78,6 +78,9 @@ void wipe(std::string& s) {
   s.clear();
 }
 
-void random_bytes(std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+void random_bytes(std::span<uint8_t> out) {
+  // An empty span may have a null data(); randombytes_buf must not see it.
+  if (!out.empty()) randombytes_buf(out.data(), out.size());
+}
 
 }  // namespace fieldnotes::crypto

@@ -7,20 +7,28 @@
 
 namespace fieldnotes::vault {
 
-// keyslots file (docs/FORMAT.md, "keyslots")
+// keyslots copies (docs/FORMAT.md, "keyslots")
 constexpr char kKeyslotsMagic[8] = {'f', 'n', 'k', 's', 'l', 'o', 't', 's'};
-constexpr uint8_t kKeyslotsMajor = 1;
+constexpr uint8_t kKeyslotsMajor = 2;
 constexpr uint8_t kKeyslotsMinor = 0;
+constexpr uint8_t kKeyslotsLegacyMajor = 1;   // read (and migrated) only
+// A slot's associated data starts with the version-1 header prefix whatever the file's
+// version, so that slots move between versions without their secrets.
+constexpr uint8_t kSlotAdMajor = 1;
+constexpr uint8_t kSlotAdMinor = 0;
 constexpr std::size_t kVaultIdBytes = 16;
-constexpr std::size_t kKeyslotsHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 1 + 1;  // 30
+constexpr std::size_t kKeyslotsHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 8 + 1 + 1;    // 38
+constexpr std::size_t kKeyslotsLegacyHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 1 + 1;  // 30
 constexpr std::size_t kSealedKeyBytes = 24 + 32 + 16;                                 // 72
 constexpr std::size_t kSlotBytes = 1 + 1 + 4 + 8 + 16 + kSealedKeyBytes;              // 102
 constexpr std::size_t kEpochBytes = 4 + kSealedKeyBytes;                              // 76
 constexpr std::size_t kKeyslotsMacBytes = 32;
+constexpr std::size_t kKeyslotsChecksumBytes = 32;
 constexpr std::size_t kMaxSlots = 8;
 constexpr std::size_t kMaxEpochs = 2;
-constexpr std::size_t kKeyslotsMaxFileBytes =
-    kKeyslotsHeaderBytes + kMaxSlots * kSlotBytes + kMaxEpochs * kEpochBytes + kKeyslotsMacBytes;
+constexpr std::size_t kKeyslotsMaxFileBytes = kKeyslotsHeaderBytes + kMaxSlots * kSlotBytes +
+                                              kMaxEpochs * kEpochBytes + kKeyslotsMacBytes +
+                                              kKeyslotsChecksumBytes;
 
 enum class SlotKind : uint8_t { kPassphrase = 1, kRecovery = 2 };
 constexpr uint8_t kKdfArgon2id13 = 1;
@@ -31,10 +39,12 @@ constexpr uint8_t kEnvelopeVersion = 1;
 constexpr int kSchemaVersion = 1;
 
 // Files in the vault directory
-constexpr const char* kKeyslotsFile = "keyslots";
+constexpr const char* kKeyslotsFile = "keyslots";          // first copy
+constexpr const char* kKeyslotsSecondFile = "keyslots.2";  // second copy
 constexpr const char* kDatabaseFile = "vault.db";
 constexpr const char* kLockFile = "lock";
-constexpr const char* kKeyslotsOldFile = "keyslots.old";
+constexpr const char* kDestroyedFile = "destroyed";        // left by panic
+constexpr const char* kKeyslotsOldFile = "keyslots.old";   // version 1's replacement link
 constexpr const char* kBlobsDir = "blobs";
 
 }  // namespace fieldnotes::vault

@@ -103,7 +103,7 @@ Status scrub_and_unlink(const fs::path& path) {
     // Cannot overwrite (e.g. read-only): still unlink.
   } else {
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
       std::vector<uint8_t> noise(static_cast<std::size_t>(st.st_size));
       crypto::random_bytes(noise);
       (void)write_all(fd, noise.data(), noise.size());

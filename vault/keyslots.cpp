@@ -85,34 +85,25 @@ Status corrupt(const char* why) {
 
 std::vector<uint8_t> KeyslotFile::ad_prefix() const {
   std::vector<uint8_t> o(kKeyslotsMagic, kKeyslotsMagic + sizeof kKeyslotsMagic);
-  o.push_back(major);
-  o.push_back(minor);
+  o.push_back(kSlotAdMajor);
+  o.push_back(kSlotAdMinor);
   put_u16(o, flags);
   o.insert(o.end(), vault_id.begin(), vault_id.end());
   return o;
 }
 
-Result<KeyslotFile> KeyslotFile::parse(std::span<const uint8_t> bytes) {
-  if (bytes.size() < kKeyslotsHeaderBytes) return corrupt("too short");
-  if (std::memcmp(bytes.data(), kKeyslotsMagic, sizeof kKeyslotsMagic) != 0)
-    return corrupt("not a fieldnotes key-slot file");
-  Reader r(bytes.subspan(sizeof kKeyslotsMagic));
-  KeyslotFile f;
-  f.major = r.u8();
-  f.minor = r.u8();
-  if (f.major != kKeyslotsMajor)
-    return Status{Code::kUnsupported, "key-slot file version " + std::to_string(f.major) +
-                                          " is not supported by this fieldnotes"};
-  f.flags = r.u16();
-  if ((f.flags & ~kFlagTestProfile) != 0) return corrupt("unknown flags");
-  r.take(f.vault_id);
-  std::size_t nslots = r.u8();
-  std::size_t nepochs = r.u8();
-  if (nslots == 0 || nslots > kMaxSlots) return corrupt("bad slot count");
-  if (nepochs == 0 || nepochs > kMaxEpochs) return corrupt("bad epoch count");
-  std::size_t expect = kKeyslotsHeaderBytes + nslots * kSlotBytes + nepochs * kEpochBytes +
-                       kKeyslotsMacBytes;
-  if (bytes.size() != expect) return corrupt("wrong length (truncated or trailing data)");
+namespace {
+
+using Checksum = std::array<uint8_t, kKeyslotsChecksumBytes>;
+
+Checksum checksum_of(std::span<const uint8_t> bytes) {
+  Checksum c;
+  crypto_generichash(c.data(), c.size(), bytes.data(), bytes.size(), nullptr, 0);
+  return c;
+}
+
+// The slots and epochs that follow the header, in either version.
+Status parse_items(Reader& r, std::size_t nslots, std::size_t nepochs, KeyslotFile& f) {
   for (std::size_t i = 0; i < nslots; ++i) {
     Slot s;
     uint8_t kind = r.u8();
@@ -140,11 +131,57 @@ Result<KeyslotFile> KeyslotFile::parse(std::span<const uint8_t> bytes) {
     f.epochs.push_back(e);
   }
   r.take(f.mac);
+  return Status::ok();
+}
+
+Status unsupported_major(uint8_t major) {
+  return Status{Code::kUnsupported, "key-slot file version " + std::to_string(major) +
+                                        " is not supported by this fieldnotes"};
+}
+
+}  // namespace
+
+Result<KeyslotFile> KeyslotFile::parse(std::span<const uint8_t> bytes) {
+  if (bytes.size() < kKeyslotsLegacyHeaderBytes) return corrupt("too short");
+  const bool magic_ok = std::memcmp(bytes.data(), kKeyslotsMagic, sizeof kKeyslotsMagic) == 0;
+  // Version 2 and later end with a checksum of every byte before it: a copy whose checksum
+  // holds was written whole by some fieldnotes; one whose checksum fails is damaged.
+  const bool checksum_ok =
+      bytes.size() > kKeyslotsChecksumBytes &&
+      crypto::ct_equal(checksum_of(bytes.first(bytes.size() - kKeyslotsChecksumBytes)),
+                       bytes.last(kKeyslotsChecksumBytes));
+  const uint8_t major = bytes[sizeof kKeyslotsMagic];
+  if (!magic_ok) return corrupt(checksum_ok ? "not a fieldnotes key-slot file" : "its bytes were changed (checksum)");
+  if (!checksum_ok && major != kKeyslotsLegacyMajor) return corrupt("its bytes were changed (checksum)");
+  if (checksum_ok && major != kKeyslotsMajor) return unsupported_major(major);
+
+  Reader r(bytes.subspan(sizeof kKeyslotsMagic));
+  KeyslotFile f;
+  f.major = r.u8();
+  f.minor = r.u8();
+  f.flags = r.u16();
+  if ((f.flags & ~kFlagTestProfile) != 0) return corrupt("unknown flags");
+  r.take(f.vault_id);
+  const bool legacy = f.major == kKeyslotsLegacyMajor;
+  if (!legacy) f.sequence = r.u64();
+  std::size_t nslots = r.u8();
+  std::size_t nepochs = r.u8();
+  if (nslots == 0 || nslots > kMaxSlots) return corrupt("bad slot count");
+  if (nepochs == 0 || nepochs > kMaxEpochs) return corrupt("bad epoch count");
+  std::size_t expect = (legacy ? kKeyslotsLegacyHeaderBytes : kKeyslotsHeaderBytes) + nslots * kSlotBytes +
+                       nepochs * kEpochBytes + kKeyslotsMacBytes + (legacy ? 0 : kKeyslotsChecksumBytes);
+  if (bytes.size() != expect) return corrupt("wrong length (truncated or trailing data)");
+  FN_RETURN_IF_ERROR(parse_items(r, nslots, nepochs, f));
   return f;
 }
 
-std::vector<uint8_t> KeyslotFile::serialize(const SecretBuffer& master) const {
-  std::vector<uint8_t> o = ad_prefix();
+std::vector<uint8_t> KeyslotFile::body(uint8_t as_major) const {
+  std::vector<uint8_t> o(kKeyslotsMagic, kKeyslotsMagic + sizeof kKeyslotsMagic);
+  o.push_back(as_major);
+  o.push_back(as_major == kKeyslotsMajor ? kKeyslotsMinor : minor);
+  put_u16(o, flags);
+  o.insert(o.end(), vault_id.begin(), vault_id.end());
+  if (as_major != kKeyslotsLegacyMajor) put_u64(o, sequence);
   o.push_back(static_cast<uint8_t>(slots.size()));
   o.push_back(static_cast<uint8_t>(epochs.size()));
   for (const Slot& s : slots) {
@@ -159,28 +196,48 @@ std::vector<uint8_t> KeyslotFile::serialize(const SecretBuffer& master) const {
     put_u32(o, e.number);
     o.insert(o.end(), e.sealed_kek.begin(), e.sealed_kek.end());
   }
-  SecretBuffer mac_key = crypto::kdf_derive_subkey(master, crypto::Subkey::kKeyslotsMac);
-  auto file_mac = crypto::mac_blake2b(mac_key, o);
-  o.insert(o.end(), file_mac.begin(), file_mac.end());
   return o;
 }
 
-Result<SecretBuffer> KeyslotFile::unlock(SlotKind kind, std::span<const uint8_t> secret) const {
+std::vector<uint8_t> KeyslotFile::serialize(const SecretBuffer& master) const {
+  std::vector<uint8_t> o = body(kKeyslotsMajor);
+  SecretBuffer mac_key = crypto::kdf_derive_subkey(master, crypto::Subkey::kKeyslotsMac);
+  auto file_mac = crypto::mac_blake2b(mac_key, o);
+  o.insert(o.end(), file_mac.begin(), file_mac.end());
+  auto sum = checksum_of(o);
+  o.insert(o.end(), sum.begin(), sum.end());
+  return o;
+}
+
+bool KeyslotFile::mac_verifies(const SecretBuffer& master) const {
+  SecretBuffer mac_key = crypto::kdf_derive_subkey(master, crypto::Subkey::kKeyslotsMac);
+  return crypto::mac_blake2b_verify(mac_key, body(major), mac);
+}
+
+Result<const SecretBuffer*> SlotKeyCache::derive(std::span<const uint8_t> secret, const Slot& slot) {
+  std::vector<uint8_t> id(slot.salt.begin(), slot.salt.end());
+  put_u32(id, slot.params.ops);
+  put_u64(id, slot.params.mem_bytes);
+  auto it = keys_.find(id);
+  if (it == keys_.end()) {
+    auto key = crypto::pwhash_argon2id(secret, slot.salt, slot.params);
+    if (!key) return key.status();
+    it = keys_.emplace(std::move(id), std::move(key).value()).first;
+  }
+  return &it->second;
+}
+
+Result<SecretBuffer> KeyslotFile::open_master(SlotKind kind, std::span<const uint8_t> secret,
+                                              SlotKeyCache& cache) const {
   bool any = false;
   for (const Slot& s : slots) {
     if (s.kind != kind) continue;
     any = true;
-    auto slot_key = crypto::pwhash_argon2id(secret, s.salt, s.params);
+    auto slot_key = cache.derive(secret, s);
     if (!slot_key) return slot_key.status();
-    auto master = crypto::aead_xchacha_open(*slot_key, s.sealed_master, slot_ad(*this, s));
-    if (!master) continue;  // not this slot: try the next
-    // The master key is right; now the whole file must authenticate.
-    std::vector<uint8_t> body = serialize(*master);
-    body.resize(body.size() - kKeyslotsMacBytes);
-    SecretBuffer mac_key = crypto::kdf_derive_subkey(*master, crypto::Subkey::kKeyslotsMac);
-    if (!crypto::mac_blake2b_verify(mac_key, body, mac))
-      return corrupt("authentication of the file failed (it was modified)");
-    return std::move(master).value();
+    auto master = crypto::aead_xchacha_open(**slot_key, s.sealed_master, slot_ad(*this, s));
+    if (master) return std::move(master).value();
+    // not this slot: try the next
   }
   if (!any)
     return Status{Code::kWrongKey, kind == SlotKind::kRecovery ? "this vault has no recovery-key slot"
@@ -189,8 +246,19 @@ Result<SecretBuffer> KeyslotFile::unlock(SlotKind kind, std::span<const uint8_t>
                                                              : "wrong passphrase"};
 }
 
-Status KeyslotFile::set_slot(SlotKind kind, std::span<const uint8_t> secret,
-                             const crypto::Argon2idParams& params, const SecretBuffer& master) {
+Result<SecretBuffer> KeyslotFile::unlock(SlotKind kind, std::span<const uint8_t> secret) const {
+  SlotKeyCache cache;
+  auto master = open_master(kind, secret, cache);
+  if (!master) return master.status();
+  // The master key is right; now the whole copy must authenticate.
+  if (!mac_verifies(*master)) return corrupt("authentication of the file failed (it was modified)");
+  return master;
+}
+
+Result<std::array<uint8_t, crypto::kPwhashSaltBytes>> KeyslotFile::add_slot(
+    SlotKind kind, std::span<const uint8_t> secret, const crypto::Argon2idParams& params,
+    const SecretBuffer& master) {
+  if (slots.size() >= kMaxSlots) return Status{Code::kRefused, "the key-slot file has no free slot"};
   Slot s;
   s.kind = kind;
   s.params = params;
@@ -199,12 +267,32 @@ Status KeyslotFile::set_slot(SlotKind kind, std::span<const uint8_t> secret,
   if (!slot_key) return slot_key.status();
   auto sealed = crypto::aead_xchacha_seal(*slot_key, master.bytes(), slot_ad(*this, s));
   std::copy(sealed.begin(), sealed.end(), s.sealed_master.begin());
-  slots.erase(std::remove_if(slots.begin(), slots.end(), [&](const Slot& x) { return x.kind == kind; }),
-              slots.end());
   slots.push_back(s);
-  std::sort(slots.begin(), slots.end(),
-            [](const Slot& a, const Slot& b) { return a.kind < b.kind; });
+  std::stable_sort(slots.begin(), slots.end(),
+                   [](const Slot& a, const Slot& b) { return a.kind < b.kind; });
+  return s.salt;
+}
+
+Status KeyslotFile::set_slot(SlotKind kind, std::span<const uint8_t> secret,
+                             const crypto::Argon2idParams& params, const SecretBuffer& master) {
+  auto salt = add_slot(kind, secret, params, master);
+  if (!salt) return salt.status();
+  keep_only_slot(kind, *salt);
   return Status::ok();
+}
+
+void KeyslotFile::keep_only_slot(SlotKind kind, std::span<const uint8_t> keep) {
+  slots.erase(std::remove_if(slots.begin(), slots.end(),
+                             [&](const Slot& x) {
+                               return x.kind == kind && std::memcmp(x.salt.data(), keep.data(), x.salt.size()) != 0;
+                             }),
+              slots.end());
+}
+
+void KeyslotFile::remove_slot(std::span<const uint8_t> salt) {
+  slots.erase(std::remove_if(slots.begin(), slots.end(),
+                             [&](const Slot& x) { return std::memcmp(x.salt.data(), salt.data(), x.salt.size()) == 0; }),
+              slots.end());
 }
 
 Result<SecretBuffer> KeyslotFile::open_epoch(const SecretBuffer& master, uint32_t number) const {

@@ -21,6 +21,7 @@
 #include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
+#include "vault/keyslot_store.h"
 
 namespace fieldnotes::vault {
 
@@ -31,6 +32,8 @@ using json = nlohmann::json;
 namespace {
 
 constexpr auto kLockWait = std::chrono::seconds(10);
+// How long panic waits for a key-slot write in flight before it kills the writer.
+constexpr auto kPanicGrace = std::chrono::milliseconds(1500);
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -104,7 +107,8 @@ VaultState probe(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return VaultState::kMissing;
   if (!fs::is_directory(dir, ec)) return VaultState::kForeign;
-  bool slots = fs::exists(dir / kKeyslotsFile, ec);
+  if (destroyed_marker_present(dir)) return VaultState::kDestroyed;
+  bool slots = fs::exists(dir / kKeyslotsFile, ec) || fs::exists(dir / kKeyslotsSecondFile, ec);
   bool db = fs::exists(dir / kDatabaseFile, ec);
   if (slots) return VaultState::kVault;
   if (db) return VaultState::kDestroyed;
@@ -183,6 +187,7 @@ Result<SecretBuffer> Vault::create(const fs::path& dir, const SecretBuffer& pass
   auto lock = take_lock(dir);
   if (!lock) return lock.status();
   v->lock_fd_ = *lock;
+  v->store_ = KeyslotStore::empty(dir);
 
   v->master_ = SecretBuffer::random(32);
   crypto::random_bytes(v->slots_.vault_id);
@@ -225,17 +230,9 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
   if (!lock) return lock.status();
   v->lock_fd_ = *lock;
 
-  auto bytes = read_file_limited(dir / kKeyslotsFile, kKeyslotsMaxFileBytes);
-  if (!bytes) {
-    if (bytes.status().code() == Code::kNotFound)
-      return Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
-    if (bytes.status().code() == Code::kCorrupt)
-      return Status{Code::kCorrupt, "key-slot file is damaged: larger than any valid one"};
-    return bytes.status();
-  }
-  auto parsed = KeyslotFile::parse(*bytes);
-  if (!parsed) return parsed.status();
-  v->slots_ = std::move(parsed).value();
+  auto store = KeyslotStore::load(dir);
+  if (!store) return store.status();
+  v->store_ = std::move(store).value();
 
   SecretBuffer secret;
   if (cred.kind == SlotKind::kRecovery) {
@@ -245,22 +242,34 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
   } else {
     secret = SecretBuffer::copy_of(cred.secret.bytes());
   }
-  auto master = v->slots_.unlock(cred.kind, secret.bytes());
+  std::error_code ec;
+  if (!fs::exists(dir / kDatabaseFile, ec)) return Status{Code::kCorrupt, "the vault database is missing"};
+  // The database decides between copies that open with the same secret but belong to
+  // different vaults (a copy put there from another vault with the same passphrase).
+  auto accept = [&](const SecretBuffer& master, const KeyslotFile& copy) -> Status {
+    SecretBuffer dbkey = crypto::kdf_derive_subkey(master, crypto::Subkey::kDatabase);
+    auto db = Database::open(dir / kDatabaseFile, dbkey, /*create=*/false);
+    if (!db) {
+      if (db.status().code() != Code::kCorrupt) return db.status();
+      return Status{Code::kCorrupt, "the key slots do not open this vault's database (they belong to another "
+                                    "vault, or vault.db is damaged)"};
+    }
+    v->db_.emplace(std::move(db).value());
+    auto id = v->meta_value("vault_id");
+    if (id && !id->empty() && *id != to_hex(copy.vault_id))
+      return Status{Code::kCorrupt, "the key slots belong to another vault"};
+    return Status::ok();
+  };
+  auto master = v->store_.unlock(cred.kind, secret.bytes(), accept);
   if (!master) return master.status();
   v->master_ = std::move(master).value();
+  v->slots_ = v->store_.current();
   v->derive_session_keys();
   for (const Slot& s : v->slots_.slots)
     if (s.kind == SlotKind::kPassphrase) v->params_ = s.params;
 
-  SecretBuffer dbkey = crypto::kdf_derive_subkey(v->master_, crypto::Subkey::kDatabase);
-  std::error_code ec;
-  if (!fs::exists(dir / kDatabaseFile, ec))
-    return Status{Code::kCorrupt, "the vault database is missing"};
-  auto db = Database::open(dir / kDatabaseFile, dbkey, /*create=*/false);
-  if (!db) return db.status();
-  v->db_.emplace(std::move(db).value());
   FN_RETURN_IF_ERROR(v->migrate());
-  FN_RETURN_IF_ERROR(v->finish_pending_shred());
+  FN_RETURN_IF_ERROR(v->finish_interrupted_writes());
   auto kek = v->slots_.open_epoch(v->master_, v->slots_.current_epoch());
   if (!kek) return kek.status();
   v->kek_ = std::move(kek).value();
@@ -268,12 +277,24 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
   return v;
 }
 
+Result<std::string> Vault::meta_value(const char* key) {
+  auto t = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
+  if (!t) return t.status();
+  Status st;
+  if (!t->step(&st) || t->int64(0) == 0) return std::string();
+  auto q = db_->prepare("SELECT value FROM meta WHERE key = ?");
+  if (!q) return q.status();
+  q->bind(1, std::string(key));
+  std::string out;
+  if (q->step(&st)) out = q->text(0);
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
 Status Vault::destroy_key_slots(const fs::path& dir) {
-  // No lock: panic must work even while another process holds the vault.
-  Status first = scrub_and_unlink(dir / kKeyslotsFile);
-  (void)scrub_and_unlink(dir / kKeyslotsOldFile);
-  (void)scrub_and_unlink(dir / ("." + std::string(kKeyslotsFile) + ".tmp"));
-  return first;
+  // No vault lock: panic must work while another process holds the vault. It waits only for a
+  // key-slot write in flight (vault/keyslot_store.h).
+  return vault::destroy_key_slots(dir, kPanicGrace);
 }
 
 Status Vault::migrate() {
@@ -308,17 +329,7 @@ Status Vault::migrate() {
   return db_->exec("COMMIT");
 }
 
-Status Vault::write_slots() {
-  fs::path path = dir_ / kKeyslotsFile;
-  fs::path old = dir_ / kKeyslotsOldFile;
-  std::error_code ec;
-  // Keep a link to the old file so that it can be overwritten once the new one is in place.
-  (void)scrub_and_unlink(old);
-  bool had_old = fs::exists(path, ec) && ::link(path.c_str(), old.c_str()) == 0;
-  FN_RETURN_IF_ERROR(write_file_atomic(path, slots_.serialize(master_)));
-  if (had_old) return scrub_and_unlink(old);
-  return Status::ok();
-}
+Status Vault::write_slots() { return store_.write(slots_, master_, lock_fd_); }
 
 std::vector<uint8_t> Vault::wrap_item_key(const char* table, std::string_view uuid, uint32_t epoch,
                                           const SecretBuffer& key) const {
@@ -695,6 +706,60 @@ Status Vault::rotate_epoch_and_delete(const char* table, int64_t id) {
   (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   slots_.epochs.erase(slots_.epochs.begin());
   return write_slots();
+}
+
+Status Vault::finish_interrupted_writes() {
+  // A vault on read-only media (a backup on a locked stick) opens as it is.
+  if (::access(dir_.c_str(), W_OK) != 0) return Status::ok();
+  FN_RETURN_IF_ERROR(scrub_keyslot_leftovers(dir_, &repaired_));
+  if (store_.holds_retired_data()) {
+    // An older authentic copy can hold a retired passphrase or epoch key: roll forward now.
+    const bool legacy = slots_.major != kKeyslotsMajor;
+    std::vector<std::string> found = store_.problems();
+    FN_RETURN_IF_ERROR(write_slots());
+    if (legacy) repaired_.push_back("key slots: converted from version 1 to version 2 (two copies)");
+    for (const auto& p : found)
+      if (!legacy) repaired_.push_back(p + "; rewritten");
+  }
+  FN_RETURN_IF_ERROR(finish_pending_shred());
+  return remove_orphan_blobs();
+}
+
+Status Vault::remove_orphan_blobs() {
+  std::set<std::string> known;
+  {
+    auto q = db_->prepare("SELECT blob FROM attachments");
+    if (!q) return q.status();
+    Status st;
+    while (q->step(&st)) known.insert(q->text(0));
+    FN_RETURN_IF_ERROR(st);
+  }
+  std::error_code ec;
+  bool removed = false;
+  for (const auto& e : fs::directory_iterator(dir_ / kBlobsDir, ec)) {
+    std::string n = e.path().filename().string();
+    if (known.count(n)) continue;
+    // Sealed streams under keys that no row holds any more: unreadable, safe to unlink.
+    if (::unlink(e.path().c_str()) != 0) continue;
+    removed = true;
+    repaired_.push_back("blobs/" + n + (n.rfind(".tmp-", 0) == 0
+                                            ? ": left by an interrupted attach or receive; removed"
+                                            : ": no attachment refers to it (an interrupted shred, attach or receive); removed"));
+  }
+  if (removed) return fsync_dir(dir_ / kBlobsDir);
+  return Status::ok();
+}
+
+Status Vault::repair_key_slots() {
+  if (!store_.has_damaged_copy()) return Status::ok();
+  std::vector<std::string> found = store_.problems();
+  FN_RETURN_IF_ERROR(write_slots());
+  for (const auto& p : found) repaired_.push_back(p + "; rewritten from the good copy");
+  return Status::ok();
+}
+
+std::vector<std::string> Vault::key_slot_problems() const {
+  return store_.has_damaged_copy() ? store_.problems() : std::vector<std::string>{};
 }
 
 Status Vault::finish_pending_shred() {
@@ -1214,6 +1279,8 @@ Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& 
 
 VerifyReport Vault::verify() {
   VerifyReport rep;
+  for (const auto& p : key_slot_problems())
+    rep.problems.push_back(p + " (the other copy opened the vault; 'fieldnotes verify --repair' rewrites it)");
   {
     auto q = db_->prepare("PRAGMA quick_check");
     Status st;
@@ -1287,14 +1354,16 @@ VerifyReport Vault::verify() {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir_ / kBlobsDir, ec)) {
       std::string n = e.path().filename().string();
+      // Only in a vault this process could not write to: open() removes them otherwise.
       if (!known.count(n))
-        rep.problems.push_back(n.rfind(".tmp-", 0) == 0 ? "blobs/" + n + ": left by an interrupted attach (orphan)"
-                                                        : "blobs/" + n + ": an orphaned blob (no attachment refers to it)");
+        rep.problems.push_back("blobs/" + n + ": left by an interrupted command (removed by the next command "
+                               "that can write to the vault)");
     }
   }
   auto log = audit_log();
   if (!log) rep.problems.push_back(log.status().message());
   else rep.audit_checked = static_cast<int64_t>(log->size());
+  rep.repaired = repaired_;
   return rep;
 }
 
@@ -1306,12 +1375,31 @@ Status Vault::change_passphrase(const SecretBuffer& new_passphrase) {
   return audit("passwd");
 }
 
-Result<SecretBuffer> Vault::reset_recovery_key() {
+Result<SecretBuffer> Vault::begin_recovery_reset() {
   SecretBuffer raw = recovery_key_generate();
-  FN_RETURN_IF_ERROR(slots_.set_slot(SlotKind::kRecovery, raw.bytes(), params_, master_));
-  FN_RETURN_IF_ERROR(write_slots());
-  FN_RETURN_IF_ERROR(audit("recovery-reset"));
+  auto salt = slots_.add_slot(SlotKind::kRecovery, raw.bytes(), params_, master_);
+  if (!salt) return salt.status();
+  if (Status s = write_slots(); !s) {
+    slots_.remove_slot(*salt);
+    return s;
+  }
+  pending_recovery_salt_ = *salt;
   return recovery_key_format(raw);
+}
+
+Status Vault::finish_recovery_reset() {
+  if (!pending_recovery_salt_) return {Code::kInvalidInput, "no recovery key is being replaced"};
+  slots_.keep_only_slot(SlotKind::kRecovery, *pending_recovery_salt_);
+  pending_recovery_salt_.reset();
+  FN_RETURN_IF_ERROR(write_slots());
+  return audit("recovery-reset");
+}
+
+Status Vault::abandon_recovery_reset() {
+  if (!pending_recovery_salt_) return Status::ok();
+  slots_.remove_slot(*pending_recovery_salt_);
+  pending_recovery_salt_.reset();
+  return write_slots();
 }
 
 }  // namespace fieldnotes::vault

@@ -17,6 +17,7 @@
 #include "crypto/secret.h"
 #include "crypto/status.h"
 #include "vault/db.h"
+#include "vault/keyslot_store.h"
 #include "vault/keyslots.h"
 
 namespace fieldnotes::vault {
@@ -73,6 +74,7 @@ struct VerifyReport {
   int64_t people_checked = 0;
   int64_t audit_checked = 0;
   std::vector<std::string> problems;  // each names an object by id, never its content
+  std::vector<std::string> repaired;  // leftovers of interrupted commands, removed on open
 };
 
 // An attachment of a record: a sealed stream under blobs/, its key wrapped by the record key.
@@ -118,13 +120,16 @@ class Vault {
                                              const crypto::SecretBuffer& passphrase,
                                              crypto::KdfProfile profile);
 
-  // Unlocks. kWrongKey for a wrong secret; kDestroyed after panic; kCorrupt for a damaged or
-  // foreign key-slot file; kUnsupported for unknown versions or out-of-range KDF parameters.
-  // A failed open writes nothing.
+  // Unlocks. kWrongKey for a wrong secret; kDestroyed after panic; kCorrupt when both key-slot
+  // copies are damaged or foreign; kUnsupported for unknown versions or out-of-range KDF
+  // parameters. A failed open writes nothing. A successful one finishes what interrupted
+  // commands left (key-slot copies behind the current one, a shred's old epoch key, temp and
+  // orphaned files), noting each in repaired().
   static Result<std::unique_ptr<Vault>> open(const std::filesystem::path& dir, const Credential& cred);
 
-  // Destroys every key slot (overwrite, fsync, unlink) without a passphrase. Afterwards the
-  // vault opens for no one.
+  // Destroys every key slot (marker, overwrite, fsync, unlink) without a passphrase, waiting for
+  // a key-slot write in flight in another process and destroying again after it. Afterwards
+  // the vault opens for no one, and no writer can bring a slot back.
   static Status destroy_key_slots(const std::filesystem::path& dir);
 
   bool is_test_profile() const { return slots_.is_test_profile(); }
@@ -186,8 +191,20 @@ class Vault {
 
   // --- secrets ---
   Status change_passphrase(const crypto::SecretBuffer& new_passphrase);
-  // Replaces the recovery slot; returns the new recovery key's text form.
-  Result<crypto::SecretBuffer> reset_recovery_key();
+  // Replacing the recovery key, in two durable steps so that no interruption loses it:
+  // begin adds a new recovery slot beside the old one(s) and returns the new key's text form
+  // (both keys open the vault now); once the key has been shown, finish removes the others.
+  // abandon removes the new slot again (when the key could not be shown).
+  Result<crypto::SecretBuffer> begin_recovery_reset();
+  Status finish_recovery_reset();
+  Status abandon_recovery_reset();
+
+  // What open() finished or removed for interrupted commands (for verify to report).
+  const std::vector<std::string>& repaired() const { return repaired_; }
+  // Key-slot copies that are damaged, missing or foreign ("NAME: why"); empty when both are good.
+  std::vector<std::string> key_slot_problems() const;
+  // Rewrites damaged or missing key-slot copies from the current one (verify --repair).
+  Status repair_key_slots();
 
  private:
   Vault() = default;
@@ -195,6 +212,9 @@ class Vault {
   Status open_row(const SealedRow& row, bool with_body, crypto::SecretBuffer& key,
                   crypto::SecretBuffer& header, crypto::SecretBuffer& body, Record& rec) const;
   Status finish_pending_shred();
+  Status finish_interrupted_writes();
+  Status remove_orphan_blobs();
+  Result<std::string> meta_value(const char* key);
   Status write_slots();
   Status rotate_epoch_and_delete(const char* table, int64_t id);
   Result<crypto::SecretBuffer> unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
@@ -210,7 +230,10 @@ class Vault {
 
   std::filesystem::path dir_;
   int lock_fd_ = -1;
-  KeyslotFile slots_;
+  KeyslotStore store_;         // the copies on disk
+  KeyslotFile slots_;          // the current key-slot data (written through store_)
+  std::optional<std::array<uint8_t, crypto::kPwhashSaltBytes>> pending_recovery_salt_;
+  std::vector<std::string> repaired_;
   crypto::SecretBuffer master_;
   crypto::SecretBuffer kek_;   // the epoch KEK that wraps every item key in the database
   uint32_t kek_epoch_ = 0;
