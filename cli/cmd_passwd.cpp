@@ -32,6 +32,7 @@ void run_recovery(const RecoveryOptions& o) {
     // The new slot is durable before the key is shown, and the old one is retired only after
     // the key was written out: an interruption leaves the old key or the shown one working.
     auto key = v.begin_recovery_reset();
+    if (!key && key.status().code() == Code::kDestroyed) fail(key.status());
     if (!key) fail(key.status(), "cannot replace the recovery key; the old one still opens the vault");
     std::cerr << "fieldnotes: the new recovery key is shown ONCE; write it down and keep it away from the laptop:\n";
     std::cout.write(key->view().data(), static_cast<std::streamsize>(key->size()));

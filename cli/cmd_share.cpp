@@ -254,22 +254,24 @@ void run_receive(const ReceiveOptions& o) {
       rs[i].header.verification = verification;
       rs[i].body = b->records[i].body;
     }
-    auto ids = v.import_bundle(rs, b->bundle_id, contact_id, b->sequence);
-    for (auto& r : b->records) crypto::wipe(r.body);
-    if (!ids) fail(ids.status(), "cannot import the bundle; nothing was imported");
+    // Attachments go in with their records, in one commit (vault/vault.h, import_bundle).
+    std::vector<std::vector<vault::NewAttachment>> atts(b->records.size());
+    std::vector<int> fds;
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       for (auto& a : b->records[i].attachments) {
         int fd = ram_file();
+        fds.push_back(fd);
         if (::write(fd, a.data.data(), a.data.size()) != static_cast<ssize_t>(a.data.size()) || ::lseek(fd, 0, SEEK_SET) != 0)
-          fail(kExitIo, "cannot stage an attachment in memory");
+          fail(kExitIo, "cannot stage an attachment in memory; nothing was imported");
         std::string type = core::type_name(core::detect_type(a.data));
-        std::string name = a.name.substr(a.name.rfind('/') + 1);
-        auto att = v.attach((*ids)[i], fd, name, type);
-        ::close(fd);
+        atts[i].push_back({fd, a.name.substr(a.name.rfind('/') + 1), type});
         crypto::wipe(a.data.data(), a.data.size());
-        if (!att) fail(att.status(), "record " + std::to_string((*ids)[i]) + " was imported, but not its attachment " + name);
       }
     }
+    auto ids = v.import_bundle(rs, atts, b->bundle_id, contact_id, b->sequence);
+    for (int fd : fds) ::close(fd);
+    for (auto& r : b->records) crypto::wipe(r.body);
+    if (!ids) fail(ids.status(), "cannot import the bundle; nothing was imported");
     for (int64_t id : *ids) std::cout << id << "\n";
     if (!globals().quiet)
       std::cerr << "fieldnotes: imported " << ids->size() << " record(s) from " << sender << " ("

@@ -35,9 +35,12 @@ void run_verify(const VerifyOptions& o) {
                 << rep.people_checked << " people, "
                 << rep.audit_checked << " audit entries checked; " << rep.problems.size() << " problems\n";
     }
-    if (!rep.problems.empty())
-      fail(kExitData, std::to_string(rep.problems.size()) + " problems found in the vault",
-           "restore the damaged records from a backup");
+    if (!rep.problems.empty()) {
+      const bool only_key_slots = v.key_slot_problems().size() == rep.problems.size();
+      fail(kExitData, std::to_string(rep.problems.size()) + " problem(s) found in the vault",
+           only_key_slots ? "run 'fieldnotes verify --repair' to rewrite the damaged key-slot copy from the good one"
+                          : "restore the damaged records from a backup");
+    }
   });
 }
 

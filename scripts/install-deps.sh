@@ -8,7 +8,7 @@ packages=(
   libsodium-dev libsqlcipher-dev libcli11-dev nlohmann-json3-dev
   libicu-dev libre2-dev libphonenumber-dev libarchive-dev libqrencode-dev
   libexiv2-dev libqpdf-dev libjpeg-dev
-  age minisign tar coreutils bsdutils libimage-exiftool-perl qpdf
+  age minisign tar coreutils bsdutils libimage-exiftool-perl qpdf strace
   catch2
   sqlcipher
 )

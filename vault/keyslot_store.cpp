@@ -79,6 +79,11 @@ Status destroyed_status(const fs::path& dir) {
   return {Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
 }
 
+Status destroyed_while_writing(const fs::path& dir) {
+  return {Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed by panic while this command ran; "
+                            "nothing was written"};
+}
+
 SlotCopy read_copy(const fs::path& dir, const char* name) {
   SlotCopy c;
   c.name = name;
@@ -284,8 +289,11 @@ Status KeyslotStore::write(KeyslotFile& next, const SecretBuffer& master, int lo
   for (std::size_t i : order) {
     // Checked under the write lock: panic, after leaving its marker, waits for this lock and
     // destroys again, so a copy renamed in before the check is destroyed too.
-    if (destroyed_marker_present(dir_)) return destroyed_status(dir_);
-    FN_RETURN_IF_ERROR(write_file_atomic(dir_ / copies_[i].name, bytes));
+    if (destroyed_marker_present(dir_)) return destroyed_while_writing(dir_);
+    if (Status s = write_file_atomic(dir_ / copies_[i].name, bytes); !s) {
+      // panic scrubbed the temp copy under our feet: say what happened, not ENOENT.
+      return destroyed_marker_present(dir_) ? destroyed_while_writing(dir_) : s;
+    }
     copies_[i].bytes = bytes;
     copies_[i].file = next;
     copies_[i].state = Status::ok();

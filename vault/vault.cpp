@@ -981,58 +981,75 @@ Result<SecretBuffer> Vault::record_key(int64_t record_id, std::string* uuid) {
   return unwrap_item_key("records", record_id, *uuid, q->int64(1), q->blob(2));
 }
 
+Result<Vault::StagedBlob> Vault::stage_blob(int in_fd, const std::string& attachment_uuid) {
+  std::error_code ec;
+  fs::create_directories(dir_ / kBlobsDir, ec);
+  StagedBlob staged;
+  staged.name = new_uuid();
+  staged.key = SecretBuffer::random(32);
+  const fs::path tmp = dir_ / kBlobsDir / (".tmp-" + staged.name);
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) return Status{Code::kIo, "cannot create a blob in the vault: " + std::string(std::strerror(errno))};
+  auto info = crypto::blob_seal(in_fd, out, staged.key, blob_ad(attachment_uuid));
+  Status st = info.status();
+  if (st && ::fsync(out) != 0) st = Status{Code::kIo, "cannot sync the blob: " + std::string(std::strerror(errno))};
+  if (::close(out) != 0 && st) st = Status{Code::kIo, "cannot write the blob: " + std::string(std::strerror(errno))};
+  if (st && ::rename(tmp.c_str(), blob_path(staged.name).c_str()) != 0)
+    st = Status{Code::kIo, "cannot store the blob: " + std::string(std::strerror(errno))};
+  if (!st) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  staged.plaintext_bytes = info->plaintext_bytes;
+  return staged;
+}
+
+void Vault::unstage_blobs(std::span<const StagedBlob> staged) {
+  for (const StagedBlob& b : staged) ::unlink(blob_path(b.name).c_str());
+  if (!staged.empty()) (void)fsync_dir(dir_ / kBlobsDir);
+}
+
+Status Vault::insert_attachment_row(AttachmentInfo& a, const StagedBlob& blob, const SecretBuffer& record_key) {
+  a.size = blob.plaintext_bytes;
+  json meta = {{"name", a.name}, {"type", a.type}, {"size", a.size}, {"created", a.created}};
+  std::string mj = meta.dump();
+  auto sealed_meta = envelope_seal(blob.key, "attachments", "meta", a.uuid, as_bytes(mj));
+  auto wrapped = envelope_seal(record_key, "attachments", "key", a.uuid, blob.key.bytes());
+  auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR(ins->bind(1, a.uuid).bind(2, a.record_id).bind(3, a.created).bind(4, blob.name)
+                         .bind_blob(5, wrapped).bind_blob(6, sealed_meta).run());
+  a.id = db_->last_insert_rowid();
+  return Status::ok();
+}
+
 Result<AttachmentInfo> Vault::attach(int64_t record_id, int in_fd, const std::string& name, const std::string& type) {
   std::string ruuid;
   auto rkey = record_key(record_id, &ruuid);
   if (!rkey) return rkey.status();
-  std::error_code ec;
-  fs::create_directories(dir_ / kBlobsDir, ec);
   AttachmentInfo a;
   a.uuid = new_uuid();
   a.record_id = record_id;
   a.name = name;
   a.type = type;
   a.created = now_seconds();
-  const std::string blob = new_uuid();
-  const fs::path tmp = dir_ / kBlobsDir / (".tmp-" + blob);
-  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out < 0) return Status{Code::kIo, "cannot create a blob in the vault: " + std::string(std::strerror(errno))};
-  SecretBuffer key = SecretBuffer::random(32);
-  auto info = crypto::blob_seal(in_fd, out, key, blob_ad(a.uuid));
-  Status st = info.status();
-  if (st && ::fsync(out) != 0) st = Status{Code::kIo, "cannot sync the blob: " + std::string(std::strerror(errno))};
-  if (::close(out) != 0 && st) st = Status{Code::kIo, "cannot write the blob: " + std::string(std::strerror(errno))};
-  if (st && ::rename(tmp.c_str(), blob_path(blob).c_str()) != 0)
-    st = Status{Code::kIo, "cannot store the blob: " + std::string(std::strerror(errno))};
-  if (!st) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
+  // The blob is in place (sealed, durable) before its row commits; a crash in between leaves
+  // an orphan that the next open removes.
+  auto staged = stage_blob(in_fd, a.uuid);
+  if (!staged) return staged.status();
   if (Status d = fsync_dir(dir_ / kBlobsDir); !d) {
-    ::unlink(blob_path(blob).c_str());
+    unstage_blobs({&*staged, 1});
     return d;
   }
-  a.size = info->plaintext_bytes;
-  json meta = {{"name", a.name}, {"type", a.type}, {"size", a.size}, {"created", a.created}};
-  std::string mj = meta.dump();
-  auto sealed_meta = envelope_seal(key, "attachments", "meta", a.uuid, as_bytes(mj));
-  auto wrapped = envelope_seal(*rkey, "attachments", "key", a.uuid, key.bytes());
   Status row = db_->exec("BEGIN IMMEDIATE");
   if (row) {
-    auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
-    row = ins ? ins->bind(1, a.uuid).bind(2, record_id).bind(3, a.created).bind(4, blob).bind_blob(5, wrapped)
-                    .bind_blob(6, sealed_meta).run()
-              : ins.status();
-    if (row) {
-      a.id = db_->last_insert_rowid();
-      row = audit("attach", record_id);
-    }
+    row = insert_attachment_row(a, *staged, *rkey);
+    if (row) row = audit("attach", record_id);
     row = row ? db_->exec("COMMIT") : row;
     if (!row) (void)rollback();
   }
   if (!row) {
-    ::unlink(blob_path(blob).c_str());
-    (void)fsync_dir(dir_ / kBlobsDir);
+    unstage_blobs({&*staged, 1});
     return row;
   }
   return a;
@@ -1233,20 +1250,58 @@ Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
   return seen;
 }
 
-Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs, std::string_view bundle_id,
-                                                  int64_t contact_id, int64_t sequence) {
-  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs,
+                                                  const std::vector<std::vector<NewAttachment>>& attachments,
+                                                  std::string_view bundle_id, int64_t contact_id, int64_t sequence) {
+  // 1. Every attachment sealed into blobs/ and made durable, with no row yet: a crash here
+  //    leaves orphans that the next open removes, and the bundle can be received again.
+  std::vector<AttachmentInfo> infos;
+  std::vector<StagedBlob> staged;
+  std::vector<std::size_t> owner;   // index of the record each staged blob belongs to
+  for (std::size_t i = 0; i < attachments.size() && i < rs.size(); ++i) {
+    for (const NewAttachment& na : attachments[i]) {
+      AttachmentInfo a;
+      a.uuid = new_uuid();
+      a.name = na.name;
+      a.type = na.type;
+      a.created = now_seconds();
+      auto b = stage_blob(na.fd, a.uuid);
+      if (!b) {
+        unstage_blobs(staged);
+        return b.status();
+      }
+      infos.push_back(std::move(a));
+      staged.push_back(std::move(b).value());
+      owner.push_back(i);
+    }
+  }
+  if (!staged.empty()) {
+    if (Status d = fsync_dir(dir_ / kBlobsDir); !d) {
+      unstage_blobs(staged);
+      return d;
+    }
+  }
+  // 2. One transaction: records, attachment rows, the bundle marked seen, the sender's sequence.
   auto fail = [&](Status s) -> Result<std::vector<int64_t>> {
     (void)rollback();
+    unstage_blobs(staged);
     return s;
   };
+  if (Status b = db_->exec("BEGIN IMMEDIATE"); !b) return fail(b);
   std::vector<int64_t> ids;
-  SecretBuffer key(32);
+  std::vector<SecretBuffer> keys;
   for (const NewRecord& r : rs) {
+    SecretBuffer key(32);
     auto id = insert_record(r, key);
     if (!id) return fail(id.status());
     ids.push_back(*id);
+    keys.push_back(std::move(key));
     Status a = audit("receive", *id);
+    if (!a) return fail(a);
+  }
+  for (std::size_t k = 0; k < staged.size(); ++k) {
+    infos[k].record_id = ids[owner[k]];
+    Status a = insert_attachment_row(infos[k], staged[k], keys[owner[k]]);
     if (!a) return fail(a);
   }
   auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));

@@ -88,6 +88,13 @@ struct AttachmentInfo {
   int64_t created = 0;
 };
 
+// An attachment given to import_bundle: plaintext read from `fd` (a file in RAM).
+struct NewAttachment {
+  int fd = -1;
+  std::string name;
+  std::string type;
+};
+
 // The vault's sharing identity: an age X25519 key and a minisign (Ed25519) key. Raw secrets.
 struct IdentityKeys {
   crypto::SecretBuffer x25519_secret;   // 32 bytes
@@ -182,9 +189,13 @@ class Vault {
   Result<int64_t> next_share_sequence();
   // Whether a bundle id was already received (kept as a keyed MAC of the id, not the id).
   Result<bool> bundle_seen(std::string_view bundle_id);
-  // One transaction: the records, the bundle marked seen, the contact's sequence raised.
-  Result<std::vector<int64_t>> import_bundle(const std::vector<NewRecord>& rs, std::string_view bundle_id,
-                                             int64_t contact_id, int64_t sequence);
+  // All or nothing: the attachments sealed into blobs/ first, then one transaction with the
+  // records, their attachment rows, the bundle marked seen and the contact's sequence raised.
+  // `attachments[i]` belong to `rs[i]`. An interruption leaves only orphaned blobs (removed by
+  // the next open), so the bundle can be received again.
+  Result<std::vector<int64_t>> import_bundle(const std::vector<NewRecord>& rs,
+                                             const std::vector<std::vector<NewAttachment>>& attachments,
+                                             std::string_view bundle_id, int64_t contact_id, int64_t sequence);
 
   // Authenticates every record, person and audit entry; collects every problem.
   VerifyReport verify();
@@ -247,6 +258,15 @@ class Vault {
   Result<crypto::SecretBuffer> attachment_key(const AttachmentInfo& a, std::span<const uint8_t> wrapped,
                                               const crypto::SecretBuffer& record_key, const std::string& record_uuid);
   std::vector<uint8_t> blob_ad(const std::string& attachment_uuid) const;
+  // A sealed blob renamed into blobs/ (not yet referenced by a row).
+  struct StagedBlob {
+    std::string name;
+    crypto::SecretBuffer key;
+    uint64_t plaintext_bytes = 0;
+  };
+  Result<StagedBlob> stage_blob(int in_fd, const std::string& attachment_uuid);
+  void unstage_blobs(std::span<const StagedBlob> staged);
+  Status insert_attachment_row(AttachmentInfo& a, const StagedBlob& blob, const crypto::SecretBuffer& record_key);
   std::filesystem::path blob_path(const std::string& blob) const;
   // The last audit entry (seq, chain), known while this process holds the lock; cleared on
   // rollback so that it is read again from the database.

@@ -39,10 +39,11 @@ class Cli(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def run_fn(self, args, stdin=b"", passphrase=PASS, fds=None, env=None, vault=True):
-        """Runs fieldnotes; secrets go through pipes given as --passphrase-fd etc."""
+    def run_fn(self, args, stdin=b"", passphrase=PASS, fds=None, env=None, vault=True, prefix=()):
+        """Runs fieldnotes (under `prefix`, e.g. strace); secrets go through pipes given as
+        --passphrase-fd etc."""
         fds = dict(fds or {})
-        argv = [BIN] + args
+        argv = list(prefix) + [BIN] + args
         if vault:
             argv += ["--vault", self.vault]
         if passphrase is not None:
@@ -123,10 +124,23 @@ class InitAndUnlock(Cli):
         self.init()
         other = os.path.join(self.tmp, "other")
         self.ok(["init", "--kdf-profile", "test", "--vault", other], vault=False)
+        # One copy from another vault (same passphrase): the other copy opens, and says so.
         shutil.copy(os.path.join(other, "keyslots"), os.path.join(self.vault, "keyslots"))
+        before = snapshot(self.vault)
+        p = self.ok(["list"])
+        self.assertIn(b"keyslots: belongs to another vault", p.stderr)
+        self.assertEqual(snapshot(self.vault), before)
+        p = self.run_fn(["verify"])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"keyslots: belongs to another vault", p.stdout)
+        self.assertIn(b"verify --repair", p.stderr)
+        # Both copies from another vault: refused as foreign, never as a wrong passphrase.
+        shutil.copy(os.path.join(other, "keyslots.2"), os.path.join(self.vault, "keyslots.2"))
         before = snapshot(self.vault)
         p = self.run_fn(["list"])
         self.assertEqual(p.returncode, 3)
+        self.assertIn(b"another vault", p.stderr)
+        self.assertNotIn(b"wrong passphrase", p.stderr)
         self.assertEqual(snapshot(self.vault), before)
 
     def test_passwd_and_recovery(self):
@@ -754,7 +768,10 @@ class Attachments(Cli):
         self.assertEqual(self.run_fn(["extract", "1", "1"]).returncode, 3)
         with open(os.path.join(self.vault, "blobs", "stray"), "wb") as f:
             f.write(b"x")
-        self.assertIn(b"orphaned blob", self.run_fn(["verify"]).stdout)
+        p = self.run_fn(["verify"])
+        self.assertIn(b"REPAIRED\tblobs/stray: no attachment refers to it", p.stdout)
+        self.assertNotIn(b"FAILED\tblobs/stray", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.vault, "blobs", "stray")))
 
     def test_redacted_share_cleans_photos_and_refuses_the_rest(self):
         photo = self.photo()
