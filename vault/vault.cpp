@@ -712,6 +712,7 @@ Status Vault::finish_interrupted_writes() {
   // A vault on read-only media (a backup on a locked stick) opens as it is.
   if (::access(dir_.c_str(), W_OK) != 0) return Status::ok();
   FN_RETURN_IF_ERROR(scrub_keyslot_leftovers(dir_, &repaired_));
+  FN_RETURN_IF_ERROR(remove_stale_journal());
   if (store_.holds_retired_data()) {
     // An older authentic copy can hold a retired passphrase or epoch key: roll forward now.
     const bool legacy = slots_.major != kKeyslotsMajor;
@@ -723,6 +724,19 @@ Status Vault::finish_interrupted_writes() {
   }
   FN_RETURN_IF_ERROR(finish_pending_shred());
   return remove_orphan_blobs();
+}
+
+Status Vault::remove_stale_journal() {
+  // SQLite rolls a hot journal back (and deletes it) on the first read, which Database::open
+  // made under our lock. A journal still here was never made hot — its writer was killed
+  // before the header was synced — and SQLite ignores it; it holds encrypted page images only.
+  fs::path journal = dir_ / (std::string(kDatabaseFile) + "-journal");
+  struct stat st {};
+  if (::lstat(journal.c_str(), &st) != 0) return Status::ok();
+  FN_RETURN_IF_ERROR(scrub_and_unlink(journal));
+  repaired_.push_back(journal.filename().string() + ": left by an interrupted transaction that never "
+                                                    "committed (nothing to roll back); removed");
+  return Status::ok();
 }
 
 Status Vault::remove_orphan_blobs() {

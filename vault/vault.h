@@ -225,6 +225,7 @@ class Vault {
   Status finish_pending_shred();
   Status finish_interrupted_writes();
   Status remove_orphan_blobs();
+  Status remove_stale_journal();
   Result<std::string> meta_value(const char* key);
   Status write_slots();
   Status rotate_epoch_and_delete(const char* table, int64_t id);

@@ -194,7 +194,8 @@ class KeySlotCrashes(Cli):
         self.add("body two")
         shutil.rmtree(self.pristine)
         shutil.copytree(self.vault, self.pristine)
-        for call in CALLS:
+        # pwrite64 #1: the transaction's journal is killed before it is hot (a stale journal).
+        for call in CALLS + ("pwrite64",):
             for n in (1, 2, 3, 4):
                 self.reset_vault()
                 before = names(self.vault)
