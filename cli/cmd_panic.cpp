@@ -16,6 +16,10 @@ void run_panic(const PanicOptions& o) {
   std::filesystem::path dir = vault_dir();
   auto state = vault::probe(dir);
   if (state == vault::VaultState::kDestroyed) {
+    // Destroy again all the same: a panic cut short (power loss) may have left its marker and
+    // not yet every copy.
+    Status st = vault::Vault::destroy_key_slots(dir);
+    if (!st) fail(st, "cannot destroy every key slot");
     if (!globals().quiet) std::cerr << "fieldnotes: the vault was already destroyed\n";
     return;
   }

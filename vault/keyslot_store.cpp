@@ -217,7 +217,11 @@ Result<SecretBuffer> KeyslotStore::unlock(SlotKind kind, std::span<const uint8_t
       copies_[i].authentic = copies_[i].file->mac_verifies(*master);
       if (copies_[i].authentic && !newest) newest = i;
     }
-    if (!newest) return Status{Code::kCorrupt, "the key slots were modified (copy \"" + c.name + "\" does not authenticate)"};
+    if (!newest) {
+      // The slot opened but its copy does not authenticate: modified; the other copy may do.
+      foreign = Status{Code::kCorrupt, "the key slots were modified (copy \"" + c.name + "\" does not authenticate)"};
+      continue;
+    }
     if (Status ok = accept(*master, *copies_[*newest].file); !ok) {
       // A copy of another vault opened with the same passphrase: try the other copy.
       foreign = ok;

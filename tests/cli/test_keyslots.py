@@ -297,6 +297,10 @@ class PanicRaces(Cli):
         # A copy put back by hand does not bring the vault back while the marker is there.
         shutil.copy(os.path.join(self.pristine, "keyslots"), os.path.join(self.vault, "keyslots"))
         self.assertEqual(self.run_fn(["list"]).returncode, 2)
+        # A panic cut short (marker written, a copy left): panic again destroys it.
+        p = self.ok(["panic", "--yes"], passphrase=None)
+        self.assertIn(b"already destroyed", p.stderr)
+        self.assertEqual(keyslot_files(self.vault), [])
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def main():
                     shutil.rmtree(snap, ignore_errors=True)
                     shutil.copytree(work, snap)
                     now = any_pass([PW, PW2])
-                    for call2 in ("fsync", "rename", "unlink", "openat"):
+                    for call2 in ("fsync", "rename", "unlink"):
                         m = 1
                         while True:
                             shutil.rmtree(work)
