@@ -151,8 +151,8 @@ Result<KeyslotFile> KeyslotFile::parse(std::span<const uint8_t> bytes) {
       crypto::ct_equal(checksum_of(bytes.first(bytes.size() - kKeyslotsChecksumBytes)),
                        bytes.last(kKeyslotsChecksumBytes));
   const uint8_t major = bytes[sizeof kKeyslotsMagic];
-  if (!magic_ok) return corrupt(checksum_ok ? "not a fieldnotes key-slot file" : "its bytes were changed (checksum)");
-  if (!checksum_ok && major != kKeyslotsLegacyMajor) return corrupt("its bytes were changed (checksum)");
+  if (!magic_ok) return corrupt(checksum_ok ? "not a fieldnotes key-slot file" : "checksum mismatch: its bytes were changed");
+  if (!checksum_ok && major != kKeyslotsLegacyMajor) return corrupt("checksum mismatch: its bytes were changed");
   if (checksum_ok && major != kKeyslotsMajor) return unsupported_major(major);
 
   Reader r(bytes.subspan(sizeof kKeyslotsMagic));

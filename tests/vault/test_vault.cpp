@@ -463,6 +463,20 @@ TEST_CASE("panic destroys every slot; nothing opens the vault afterwards") {
   CHECK(fs::exists(dir / "destroyed"));
 }
 
+TEST_CASE("scrub_and_unlink removes empty, small and missing files (no null buffer to the RNG)") {
+  // Under UBSan an empty file once passed a null pointer to randombytes_buf (panic aborted).
+  TempDir t;
+  spit(t.path / "empty", {});
+  spit(t.path / "small", {1, 2, 3});
+  REQUIRE(scrub_and_unlink(t.path / "empty").is_ok());
+  REQUIRE(scrub_and_unlink(t.path / "small").is_ok());
+  REQUIRE(scrub_and_unlink(t.path / "missing").is_ok());
+  CHECK_FALSE(fs::exists(t.path / "empty"));
+  CHECK_FALSE(fs::exists(t.path / "small"));
+  std::array<uint8_t, 0> none{};
+  crypto::random_bytes(std::span<uint8_t>(none.data(), 0));
+}
+
 TEST_CASE("atomic write replaces whole files") {
   TempDir t;
   std::vector<uint8_t> a{1, 2, 3}, b{4, 5};
