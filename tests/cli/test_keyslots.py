@@ -118,7 +118,7 @@ class KeySlotCopies(Cli):
 
         good = goods[files[0]]
         both(b"", b"", 3, "damaged")
-        for n in range(0, size, 7):
+        for n in range(0, size):  # truncated at every length
             both(good[:n], good[:n], 3, "damaged")
         for i in range(0, size, 5):  # damaged differently
             a, b = bytearray(good), bytearray(good)
