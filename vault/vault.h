@@ -17,6 +17,7 @@
 #include "crypto/secret.h"
 #include "crypto/status.h"
 #include "vault/db.h"
+#include "vault/item_key.h"
 #include "vault/keyslot_store.h"
 #include "vault/keyslots.h"
 
@@ -228,15 +229,17 @@ class Vault {
   Status remove_stale_journal();
   Result<std::string> meta_value(const char* key);
   Status write_slots();
-  Status rotate_epoch_and_delete(const char* table, int64_t id);
-  Result<crypto::SecretBuffer> unwrap_item_key(const char* table, int64_t id, std::string_view uuid,
+  Status rotate_epoch_and_delete(ItemTable table, int64_t id);
+  Status rewrap_table(ItemTable t, const crypto::SecretBuffer& new_kek, uint32_t new_epoch, ItemTable skip_table,
+                      int64_t skip_id);
+  Result<crypto::SecretBuffer> unwrap_item_key(ItemTable table, int64_t id, std::string_view uuid,
                                                int64_t epoch, std::span<const uint8_t> wrapped);
-  Status unwrap_item_key_into(const char* table, int64_t id, std::string_view uuid, int64_t epoch,
+  Status unwrap_item_key_into(ItemTable table, int64_t id, std::string_view uuid, int64_t epoch,
                               std::span<const uint8_t> wrapped, crypto::SecretBuffer& out) const;
   void derive_session_keys();
   Status rollback();
-  std::vector<uint8_t> wrap_item_key(const char* table, std::string_view uuid, uint32_t epoch,
-                                     const crypto::SecretBuffer& key) const;
+  Result<std::vector<uint8_t>> wrap_item_key(ItemTable table, std::string_view uuid,
+                                             const crypto::SecretBuffer& key) const;
   Result<int64_t> insert_record(const NewRecord& r, crypto::SecretBuffer& key);
   Result<int64_t> insert_person(const std::string& json);
 

@@ -1,0 +1,266 @@
+// Records: add, read (on one thread or two), update.
+#include "vault/vault.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/aead.h"
+#include "crypto/blob_stream.h"
+#include "vault/envelope.h"
+#include "vault/format.h"
+#include "vault/fs.h"
+#include "vault/keyslot_store.h"
+#include "vault/vault_internal.h"
+
+
+namespace fieldnotes::vault {
+
+namespace fs = std::filesystem;
+using crypto::SecretBuffer;
+using json = nlohmann::json;
+using namespace internal;
+
+// ---- records ----
+
+Result<int64_t> Vault::insert_record(const NewRecord& r, SecretBuffer& key) {
+  std::string uuid = new_uuid();
+  key.resize_for_overwrite(32);
+  crypto::random_bytes(key.mutable_bytes());
+  RecordHeader h = r.header;
+  if (h.created == 0) h.created = now_seconds();
+  h.updated = h.created;
+  std::string hj = header_to_json(h);
+  auto header = envelope_seal(key, "records", "header", uuid, as_bytes(hj));
+  crypto::wipe(hj);
+  auto body = envelope_seal(key, "records", "body", uuid, as_bytes(r.body));
+  auto wrapped = wrap_item_key(ItemTable::kRecords, uuid, key);
+  if (!wrapped) return wrapped.status();
+  auto ins = db_->cached(
+      "INSERT INTO records(uuid, kind, created, updated, epoch, wrapped_key, header, body) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR((*ins)->bind(1, uuid).bind(2, h.kind).bind(3, h.created).bind(4, h.updated)
+                         .bind(5, int64_t{kek_epoch_}).bind_blob(6, *wrapped)
+                         .bind_blob(7, header).bind_blob(8, body).run());
+  return db_->last_insert_rowid();
+}
+
+Result<int64_t> Vault::add_record(const NewRecord& r) {
+  auto ids = add_records({r});
+  if (!ids) return ids.status();
+  return ids->front();
+}
+
+Result<std::vector<int64_t>> Vault::add_records(const std::vector<NewRecord>& rs) {
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  std::vector<int64_t> ids;
+  SecretBuffer key(32);  // one secure allocation for every record key of the batch
+  for (const NewRecord& r : rs) {
+    auto id = insert_record(r, key);
+    if (!id) {
+      (void)rollback();
+      return id.status();
+    }
+    ids.push_back(*id);
+    Status a = audit("add", *id);  // in the same transaction: no record without its entry
+    if (!a) {
+      (void)rollback();
+      return a;
+    }
+  }
+  Status st = db_->exec("COMMIT");
+  if (!st) {
+    (void)rollback();
+    return st;
+  }
+  return ids;
+}
+
+namespace {
+struct RecordRow {
+  int64_t id, epoch;
+  std::string uuid;
+};
+}  // namespace
+
+
+// Opens one sealed row into `rec`, reusing the caller's secure buffers.
+Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, SecretBuffer& header,
+                       SecretBuffer& body, Record& rec) const {
+  rec.id = row.id;
+  rec.uuid = row.uuid;
+  FN_RETURN_IF_ERROR(unwrap_item_key_into(ItemTable::kRecords, row.id, row.uuid, row.epoch, row.wrapped, key));
+  std::span<const uint8_t> h = row.header;
+  if (h.empty() || h[0] != kEnvelopeVersion ||
+      !crypto::aead_xchacha_open_into(key, h.subspan(1), envelope_ad("records", "header", row.uuid), header))
+    return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header does not authenticate"};
+  auto parsed = header_from_json(header.view());
+  if (!parsed) return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header is malformed"};
+  rec.header = std::move(parsed).value();
+  if (with_body) {
+    std::span<const uint8_t> b = row.body;
+    if (b.empty() || b[0] != kEnvelopeVersion ||
+        !crypto::aead_xchacha_open_into(key, b.subspan(1), envelope_ad("records", "body", row.uuid), body))
+      return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": body does not authenticate"};
+    rec.body.assign(body.view());
+  }
+  return Status::ok();
+}
+
+Status Vault::for_each_record(bool with_body, const std::function<bool(const Record&)>& fn) {
+  auto q = db_->prepare(with_body ? "SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id"
+                                  : "SELECT id, uuid, epoch, wrapped_key, header FROM records ORDER BY id");
+  if (!q) return q.status();
+  // One secure allocation each for the key, header and body, reused for every row.
+  SecretBuffer key(32), header(4096), body(65536);
+  Status st;
+  SealedRow row;
+  while (q->step(&st)) {
+    row.id = q->int64(0);
+    row.uuid = q->text(1);
+    row.epoch = q->int64(2);
+    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+    row.header.assign(q->blob(4).begin(), q->blob(4).end());
+    if (with_body) row.body.assign(q->blob(5).begin(), q->blob(5).end());
+    Record rec;
+    FN_RETURN_IF_ERROR(open_row(row, with_body, key, header, body, rec));
+    if (!fn(rec)) break;
+  }
+  return st;
+}
+
+Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const Record&)>& match) {
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id");
+  if (!q) return q.status();
+  // This thread reads SQLite and opens every other batch; a second thread opens the rest.
+  constexpr std::size_t kBatch = 128;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<SealedRow>> queue;
+  bool done = false;
+  Status error;
+  std::vector<int64_t> hits;
+  auto process = [&](const std::vector<SealedRow>& batch, SecretBuffer& key, SecretBuffer& header, SecretBuffer& body) {
+    std::vector<int64_t> local;
+    for (const auto& row : batch) {
+      Record rec;
+      Status s = open_row(row, true, key, header, body, rec);
+      if (!s) {
+        std::lock_guard<std::mutex> g(mu);
+        if (error) error = s;
+        return;
+      }
+      if (match(rec)) local.push_back(rec.id);
+    }
+    std::lock_guard<std::mutex> g(mu);
+    hits.insert(hits.end(), local.begin(), local.end());
+  };
+  std::thread worker([&] {
+    SecretBuffer key(32), header(4096), body(65536);
+    for (;;) {
+      std::vector<SealedRow> batch;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return done || !queue.empty(); });
+        if (queue.empty()) return;
+        batch = std::move(queue.front());
+        queue.pop_front();
+      }
+      cv.notify_all();
+      process(batch, key, header, body);
+    }
+  });
+  SecretBuffer key(32), header(4096), body(65536);
+  Status st;
+  std::vector<SealedRow> batch;
+  // Self-balancing: the worker gets every batch while it keeps up; when its queue is full,
+  // this thread (which also reads SQLite) opens the batch itself.
+  auto hand_off = [&] {
+    if (batch.empty()) return;
+    std::unique_lock<std::mutex> lk(mu);
+    if (queue.size() < 2) {
+      queue.push_back(std::move(batch));
+      lk.unlock();
+      cv.notify_all();
+    } else {
+      lk.unlock();
+      process(batch, key, header, body);
+    }
+    batch = {};
+  };
+  while (q->step(&st)) {
+    SealedRow row;
+    row.id = q->int64(0);
+    row.uuid = q->text(1);
+    row.epoch = q->int64(2);
+    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+    row.header.assign(q->blob(4).begin(), q->blob(4).end());
+    row.body.assign(q->blob(5).begin(), q->blob(5).end());
+    batch.push_back(std::move(row));
+    if (batch.size() == kBatch) hand_off();
+  }
+  hand_off();
+  {
+    std::lock_guard<std::mutex> g(mu);
+    done = true;
+  }
+  cv.notify_all();
+  worker.join();
+  FN_RETURN_IF_ERROR(st);
+  FN_RETURN_IF_ERROR(error);
+  std::sort(hits.begin(), hits.end());
+  return hits;
+}
+
+Result<Record> Vault::get_record(int64_t id) {
+  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records WHERE id = ?");
+  if (!q) return q.status();
+  q->bind(1, id);
+  Status st;
+  if (!q->step(&st)) {
+    FN_RETURN_IF_ERROR(st);
+    return Status{Code::kNotFound, "no record " + std::to_string(id)};
+  }
+  SealedRow row;
+  row.id = id;
+  row.uuid = q->text(1);
+  row.epoch = q->int64(2);
+  row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
+  row.header.assign(q->blob(4).begin(), q->blob(4).end());
+  row.body.assign(q->blob(5).begin(), q->blob(5).end());
+  SecretBuffer key(32), header, body;
+  Record rec;
+  FN_RETURN_IF_ERROR(open_row(row, /*with_body=*/true, key, header, body, rec));
+  return rec;
+}
+
+Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_view body) {
+  std::string uuid;
+  auto key = record_key(id, &uuid);
+  if (!key) return key.status();
+  RecordHeader h = header;
+  h.updated = now_seconds();
+  std::string hj = header_to_json(h);
+  auto sh = envelope_seal(*key, "records", "header", uuid, as_bytes(hj));
+  crypto::wipe(hj);
+  auto sb = envelope_seal(*key, "records", "body", uuid, as_bytes(body));
+  auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
+  return audit("edit", id);
+}
+
+}  // namespace fieldnotes::vault

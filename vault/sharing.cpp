@@ -1,0 +1,241 @@
+// The sharing identity, contacts, bundle sequence numbers and received bundles.
+#include "vault/vault.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/aead.h"
+#include "crypto/blob_stream.h"
+#include "vault/envelope.h"
+#include "vault/format.h"
+#include "vault/fs.h"
+#include "vault/keyslot_store.h"
+#include "vault/vault_internal.h"
+
+
+namespace fieldnotes::vault {
+
+namespace fs = std::filesystem;
+using crypto::SecretBuffer;
+using json = nlohmann::json;
+using namespace internal;
+
+// ---- sharing ----
+
+namespace {
+
+std::vector<uint8_t> sharing_ad(std::string_view label, std::span<const uint8_t> vault_id, std::string_view key) {
+  std::vector<uint8_t> ad(label.begin(), label.end());
+  ad.push_back(0);
+  ad.insert(ad.end(), vault_id.begin(), vault_id.end());
+  ad.insert(ad.end(), key.begin(), key.end());
+  return ad;
+}
+
+}  // namespace
+
+Result<IdentityKeys> Vault::identity() {
+  auto ad = sharing_ad("fieldnotes identity v1", slots_.vault_id, "identity");
+  auto q = db_->prepare("SELECT sealed FROM sharing WHERE key = 'identity'");
+  if (!q) return q.status();
+  Status st;
+  if (q->step(&st)) {
+    auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(0), ad);
+    if (!plain || plain->size() != 72) return Status{Code::kCorrupt, "the vault identity does not authenticate"};
+    IdentityKeys k;
+    k.x25519_secret = SecretBuffer::copy_of(plain->bytes().subspan(0, 32));
+    k.ed25519_seed = SecretBuffer::copy_of(plain->bytes().subspan(32, 32));
+    std::copy_n(plain->data() + 64, 8, k.minisign_key_id.begin());
+    return k;
+  }
+  FN_RETURN_IF_ERROR(st);
+  SecretBuffer fresh = SecretBuffer::random(72);
+  auto sealed = crypto::aead_xchacha_seal(identity_key_, fresh.bytes(), ad);
+  auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
+  if (!ins) return ins.status();
+  FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed).run());
+  FN_RETURN_IF_ERROR(audit("identity-create"));
+  return identity();
+}
+
+Status Vault::put_contact(const Contact& c, const std::string& uuid) {
+  json j = {{"name", c.name}, {"age", c.age_recipient}, {"minisign", c.minisign_key}, {"last_sequence", c.last_sequence}};
+  std::string plain = j.dump();
+  auto sealed = crypto::aead_xchacha_seal(identity_key_, as_bytes(plain), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+  crypto::wipe(plain);
+  // SQLite 3.15 (under SQLCipher 3.4.1) has no UPSERT.
+  auto up = db_->prepare("UPDATE contacts SET sealed = ? WHERE uuid = ?");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind_blob(1, sealed).bind(2, uuid).run());
+  if (db_->changes() > 0) return Status::ok();
+  auto ins = db_->prepare("INSERT INTO contacts(uuid, sealed) VALUES (?, ?)");
+  if (!ins) return ins.status();
+  return ins->bind(1, uuid).bind_blob(2, sealed).run();
+}
+
+Result<std::vector<Contact>> Vault::contacts() {
+  auto q = db_->prepare("SELECT id, uuid, sealed FROM contacts ORDER BY id");
+  if (!q) return q.status();
+  std::vector<Contact> out;
+  Status st;
+  while (q->step(&st)) {
+    Contact c;
+    c.id = q->int64(0);
+    std::string uuid = q->text(1);
+    auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(2), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+    if (!plain) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " does not authenticate"};
+    json j = json::parse(plain->view(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " is malformed"};
+    c.name = j.value("name", "");
+    c.age_recipient = j.value("age", "");
+    c.minisign_key = j.value("minisign", "");
+    c.last_sequence = j.value("last_sequence", int64_t{0});
+    out.push_back(std::move(c));
+  }
+  FN_RETURN_IF_ERROR(st);
+  return out;
+}
+
+Result<int64_t> Vault::add_contact(const Contact& c) {
+  auto all = contacts();
+  if (!all) return all.status();
+  for (const auto& x : *all)
+    if (x.name == c.name) return Status{Code::kRefused, "a contact named \"" + c.name + "\" exists"};
+  FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
+  int64_t id = db_->last_insert_rowid();
+  FN_RETURN_IF_ERROR(audit("contact-add"));
+  return id;
+}
+
+Status Vault::remove_contact(const std::string& name) {
+  auto all = contacts();
+  if (!all) return all.status();
+  for (const auto& x : *all) {
+    if (x.name != name) continue;
+    auto del = db_->prepare("DELETE FROM contacts WHERE id = ?");
+    if (!del) return del.status();
+    FN_RETURN_IF_ERROR(del->bind(1, x.id).run());
+    return audit("contact-rm");
+  }
+  return {Code::kNotFound, "no contact \"" + name + "\""};
+}
+
+Result<int64_t> Vault::next_share_sequence() {
+  auto q = db_->prepare("SELECT value FROM meta WHERE key = 'share_sequence'");
+  if (!q) return q.status();
+  Status st;
+  int64_t seq = 0;
+  if (q->step(&st)) seq = std::atoll(q->text(0).c_str());
+  FN_RETURN_IF_ERROR(st);
+  ++seq;
+  auto up = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('share_sequence', ?)");
+  if (!up) return up.status();
+  FN_RETURN_IF_ERROR(up->bind(1, std::to_string(seq)).run());
+  return seq;
+}
+
+Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
+  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
+  auto q = db_->prepare("SELECT 1 FROM seen_bundles WHERE tag = ?");
+  if (!q) return q.status();
+  q->bind_blob(1, tag);
+  Status st;
+  bool seen = q->step(&st);
+  FN_RETURN_IF_ERROR(st);
+  return seen;
+}
+
+Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs,
+                                                  const std::vector<std::vector<NewAttachment>>& attachments,
+                                                  std::string_view bundle_id, int64_t contact_id, int64_t sequence) {
+  // 1. Every attachment sealed into blobs/ and made durable, with no row yet: a crash here
+  //    leaves orphans that the next open removes, and the bundle can be received again.
+  std::vector<AttachmentInfo> infos;
+  std::vector<StagedBlob> staged;
+  std::vector<std::size_t> owner;   // index of the record each staged blob belongs to
+  for (std::size_t i = 0; i < attachments.size() && i < rs.size(); ++i) {
+    for (const NewAttachment& na : attachments[i]) {
+      AttachmentInfo a;
+      a.uuid = new_uuid();
+      a.name = na.name;
+      a.type = na.type;
+      a.created = now_seconds();
+      auto b = stage_blob(na.fd, a.uuid);
+      if (!b) {
+        unstage_blobs(staged);
+        return b.status();
+      }
+      infos.push_back(std::move(a));
+      staged.push_back(std::move(b).value());
+      owner.push_back(i);
+    }
+  }
+  if (!staged.empty()) {
+    if (Status d = fsync_dir(dir_ / kBlobsDir); !d) {
+      unstage_blobs(staged);
+      return d;
+    }
+  }
+  // 2. One transaction: records, attachment rows, the bundle marked seen, the sender's sequence.
+  auto fail = [&](Status s) -> Result<std::vector<int64_t>> {
+    (void)rollback();
+    unstage_blobs(staged);
+    return s;
+  };
+  if (Status b = db_->exec("BEGIN IMMEDIATE"); !b) return fail(b);
+  std::vector<int64_t> ids;
+  std::vector<SecretBuffer> keys;
+  for (const NewRecord& r : rs) {
+    SecretBuffer key(32);
+    auto id = insert_record(r, key);
+    if (!id) return fail(id.status());
+    ids.push_back(*id);
+    keys.push_back(std::move(key));
+    Status a = audit("receive", *id);
+    if (!a) return fail(a);
+  }
+  for (std::size_t k = 0; k < staged.size(); ++k) {
+    infos[k].record_id = ids[owner[k]];
+    Status a = insert_attachment_row(infos[k], staged[k], keys[owner[k]]);
+    if (!a) return fail(a);
+  }
+  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
+  auto ins = db_->prepare("INSERT INTO seen_bundles(tag, received) VALUES (?, ?)");
+  if (!ins) return fail(ins.status());
+  Status s = ins->bind_blob(1, tag).bind(2, now_seconds()).run();
+  if (!s) return fail(s);
+  if (contact_id > 0) {
+    auto all = contacts();
+    if (!all) return fail(all.status());
+    auto q = db_->prepare("SELECT uuid FROM contacts WHERE id = ?");
+    if (!q) return fail(q.status());
+    q->bind(1, contact_id);
+    Status st;
+    if (!q->step(&st)) return fail(st.is_ok() ? Status{Code::kNotFound, "no such contact"} : st);
+    std::string uuid = q->text(0);
+    for (auto c : *all) {
+      if (c.id != contact_id) continue;
+      c.last_sequence = std::max(c.last_sequence, sequence);
+      s = put_contact(c, uuid);
+      if (!s) return fail(s);
+    }
+  }
+  s = db_->exec("COMMIT");
+  if (!s) return fail(s);
+  return ids;
+}
+
+}  // namespace fieldnotes::vault

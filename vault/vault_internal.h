@@ -1,0 +1,98 @@
+// Helpers shared by the files of the Vault class (vault/*.cpp only; not part of the API).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/secret.h"
+#include "crypto/status.h"
+#include "vault/vault.h"
+
+namespace fieldnotes::vault {
+
+// One sealed record row, copied out of SQLite so that another thread can open it.
+struct SealedRow {
+  int64_t id = 0;
+  int64_t epoch = 0;
+  std::string uuid;
+  std::vector<uint8_t> wrapped, header, body;
+};
+
+namespace internal {
+
+using json = nlohmann::json;
+using crypto::SecretBuffer;
+
+inline int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+inline std::string to_hex(std::span<const uint8_t> b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(b.size() * 2);
+  for (uint8_t c : b) {
+    s.push_back(kHex[c >> 4]);
+    s.push_back(kHex[c & 15]);
+  }
+  return s;
+}
+
+inline std::string new_uuid() {
+  std::array<uint8_t, 16> b;
+  crypto::random_bytes(b);
+  return to_hex(b);
+}
+
+inline void append(std::vector<uint8_t>& v, std::string_view s) { v.insert(v.end(), s.begin(), s.end()); }
+inline void append_u32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+inline void append_u64(std::vector<uint8_t>& v, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+
+inline std::span<const uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+inline std::string header_to_json(const RecordHeader& h) {
+  json j = {{"title", h.title}, {"case", h.case_name}, {"tags", h.tags}, {"people", h.people},
+            {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
+  if (!h.sender.empty()) j["sender"] = h.sender;
+  if (!h.verification.empty()) j["verification"] = h.verification;
+  return j.dump();
+}
+
+inline Result<RecordHeader> header_from_json(std::string_view s) {
+  json j = json::parse(s, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "record header is malformed"};
+  RecordHeader h;
+  try {
+    h.title = j.value("title", "");
+    h.case_name = j.value("case", "");
+    h.tags = j.value("tags", std::vector<std::string>{});
+    h.people = j.value("people", std::vector<std::string>{});
+    h.kind = j.value("kind", "note");
+    h.created = j.value("created", int64_t{0});
+    h.updated = j.value("updated", int64_t{0});
+    h.sender = j.value("sender", "");
+    h.verification = j.value("verification", "");
+  } catch (const json::exception&) {
+    return Status{Code::kCorrupt, "record header is malformed"};
+  }
+  return h;
+}
+
+inline std::string to_string(const SecretBuffer& b) { return std::string(b.view()); }
+
+}  // namespace internal
+}  // namespace fieldnotes::vault
