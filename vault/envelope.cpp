@@ -29,13 +29,20 @@ std::vector<uint8_t> envelope_seal(const crypto::SecretBuffer& key, std::string_
   return out;
 }
 
-Result<crypto::SecretBuffer> envelope_open(const crypto::SecretBuffer& key, std::string_view table,
-                                           std::string_view field, std::string_view uuid,
-                                           std::span<const uint8_t> envelope) {
+Status envelope_open_into(const crypto::SecretBuffer& key, std::string_view table, std::string_view field,
+                          std::string_view uuid, std::span<const uint8_t> envelope, crypto::SecretBuffer& out) {
   if (envelope.empty()) return Status{Code::kCorrupt, "empty envelope"};
   if (envelope[0] != kEnvelopeVersion)
     return Status{Code::kUnsupported, "envelope version " + std::to_string(envelope[0]) + " is not supported"};
-  return crypto::aead_xchacha_open(key, envelope.subspan(1), envelope_ad(table, field, uuid));
+  return crypto::aead_xchacha_open_into(key, envelope.subspan(1), envelope_ad(table, field, uuid), out);
+}
+
+Result<crypto::SecretBuffer> envelope_open(const crypto::SecretBuffer& key, std::string_view table,
+                                           std::string_view field, std::string_view uuid,
+                                           std::span<const uint8_t> envelope) {
+  crypto::SecretBuffer out;
+  FN_RETURN_IF_ERROR(envelope_open_into(key, table, field, uuid, envelope, out));
+  return out;
 }
 
 }  // namespace fieldnotes::vault

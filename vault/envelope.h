@@ -23,5 +23,8 @@ std::vector<uint8_t> envelope_seal(const crypto::SecretBuffer& key, std::string_
 Result<crypto::SecretBuffer> envelope_open(const crypto::SecretBuffer& key, std::string_view table,
                                            std::string_view field, std::string_view uuid,
                                            std::span<const uint8_t> envelope);
+// As envelope_open, into `out` (reusing its secure allocation): the path every record read takes.
+Status envelope_open_into(const crypto::SecretBuffer& key, std::string_view table, std::string_view field,
+                          std::string_view uuid, std::span<const uint8_t> envelope, crypto::SecretBuffer& out);
 
 }  // namespace fieldnotes::vault

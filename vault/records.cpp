@@ -89,13 +89,6 @@ Result<std::vector<int64_t>> Vault::add_records(const std::vector<NewRecord>& rs
   return ids;
 }
 
-namespace {
-struct RecordRow {
-  int64_t id, epoch;
-  std::string uuid;
-};
-}  // namespace
-
 
 // Opens one sealed row into `rec`, reusing the caller's secure buffers.
 Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, SecretBuffer& header,
@@ -103,18 +96,20 @@ Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, 
   rec.id = row.id;
   rec.uuid = row.uuid;
   FN_RETURN_IF_ERROR(unwrap_item_key_into(ItemTable::kRecords, row.id, row.uuid, row.epoch, row.wrapped, key));
-  std::span<const uint8_t> h = row.header;
-  if (h.empty() || h[0] != kEnvelopeVersion ||
-      !crypto::aead_xchacha_open_into(key, h.subspan(1), envelope_ad("records", "header", row.uuid), header))
-    return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header does not authenticate"};
+  // Through envelope_open: records get the MUST-reject rules of docs/FORMAT.md, "Envelopes".
+  auto failed = [&](const Status& s, const char* field) {
+    std::string what = "record " + std::to_string(row.id) + ": " + field;
+    return s.code() == Code::kUnsupported ? Status{Code::kUnsupported, what + " " + s.message()}
+                                          : Status{Code::kCorrupt, what + " does not authenticate"};
+  };
+  if (Status s = envelope_open_into(key, "records", "header", row.uuid, row.header, header); !s)
+    return failed(s, "header");
   auto parsed = header_from_json(header.view());
   if (!parsed) return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header is malformed"};
   rec.header = std::move(parsed).value();
   if (with_body) {
-    std::span<const uint8_t> b = row.body;
-    if (b.empty() || b[0] != kEnvelopeVersion ||
-        !crypto::aead_xchacha_open_into(key, b.subspan(1), envelope_ad("records", "body", row.uuid), body))
-      return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": body does not authenticate"};
+    if (Status s = envelope_open_into(key, "records", "body", row.uuid, row.body, body); !s)
+      return failed(s, "body");
     rec.body.assign(body.view());
   }
   return Status::ok();

@@ -408,6 +408,21 @@ TEST_CASE("verify reports records that do not authenticate") {
   CHECK(v->get_record(2).is_ok());
 }
 
+TEST_CASE("a record whose envelope has an unknown version is unsupported, not corrupt") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  { auto v = open_ok(dir); add(*v, "a", "alpha"); add(*v, "b", "beta"); }
+  {
+    auto db = raw_db(dir);
+    REQUIRE(db.exec("UPDATE records SET body = X'02' || substr(body, 2) WHERE id = 1").is_ok());
+  }
+  auto v = open_ok(dir);
+  auto r = v->get_record(1);
+  CHECK(r.status().code() == Code::kUnsupported);
+  CHECK(r.status().message() == "record 1: body envelope version 2 is not supported");
+  CHECK(v->get_record(2).is_ok());
+}
+
 TEST_CASE("audit log is sealed and hash-chained") {
   TempDir t;
   fs::path dir = make_vault(t);
