@@ -66,12 +66,12 @@ Result<std::vector<int64_t>> Vault::add_people(const std::vector<std::string>& j
     }
     ids.push_back(*id);
   }
-  Status st = db_->exec("COMMIT");
+  Status st = audit("person-add");
+  if (st) st = db_->exec("COMMIT");
   if (!st) {
     (void)rollback();
     return st;
   }
-  FN_RETURN_IF_ERROR(audit("person-add"));
   return ids;
 }
 
@@ -88,15 +88,16 @@ Status Vault::update_person(int64_t id, const std::string& js) {
   auto key = unwrap_item_key(ItemTable::kPeople, id, uuid, q->int64(1), q->blob(2));
   if (!key) return key.status();
   auto data = envelope_seal(*key, "people", "data", uuid, as_bytes(js));
-  auto up = db_->prepare("UPDATE people SET data = ?, updated = ? WHERE id = ?");
-  if (!up) return up.status();
-  FN_RETURN_IF_ERROR(up->bind_blob(1, data).bind(2, now_seconds()).bind(3, id).run());
-  return audit("person-edit");
+  return transaction([&]() -> Status {
+    auto up = db_->prepare("UPDATE people SET data = ?, updated = ? WHERE id = ?");
+    if (!up) return up.status();
+    FN_RETURN_IF_ERROR(up->bind_blob(1, data).bind(2, now_seconds()).bind(3, id).run());
+    return audit("person-edit");
+  });
 }
 
 Status Vault::remove_person(int64_t id) {
-  FN_RETURN_IF_ERROR(rotate_epoch_and_delete(ItemTable::kPeople, id));
-  return audit("person-rm");
+  return rotate_epoch_and_delete(ItemTable::kPeople, id, "person-rm");
 }
 
 Result<std::vector<Person>> Vault::people() {

@@ -252,10 +252,12 @@ Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_
   auto sh = envelope_seal(*key, "records", "header", uuid, as_bytes(hj));
   crypto::wipe(hj);
   auto sb = envelope_seal(*key, "records", "body", uuid, as_bytes(body));
-  auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
-  if (!up) return up.status();
-  FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
-  return audit("edit", id);
+  return transaction([&]() -> Status {
+    auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
+    if (!up) return up.status();
+    FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
+    return audit("edit", id);
+  });
 }
 
 }  // namespace fieldnotes::vault

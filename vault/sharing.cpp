@@ -64,10 +64,12 @@ Result<IdentityKeys> Vault::identity() {
   FN_RETURN_IF_ERROR(st);
   SecretBuffer fresh = SecretBuffer::random(72);
   auto sealed = crypto::aead_xchacha_seal(identity_key_, fresh.bytes(), ad);
-  auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
-  if (!ins) return ins.status();
-  FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed).run());
-  FN_RETURN_IF_ERROR(audit("identity-create"));
+  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+    auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
+    if (!ins) return ins.status();
+    FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed).run());
+    return audit("identity-create");
+  }));
   return identity();
 }
 
@@ -114,9 +116,12 @@ Result<int64_t> Vault::add_contact(const Contact& c) {
   if (!all) return all.status();
   for (const auto& x : *all)
     if (x.name == c.name) return Status{Code::kRefused, "a contact named \"" + c.name + "\" exists"};
-  FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
-  int64_t id = db_->last_insert_rowid();
-  FN_RETURN_IF_ERROR(audit("contact-add"));
+  int64_t id = 0;
+  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+    FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
+    id = db_->last_insert_rowid();
+    return audit("contact-add");
+  }));
   return id;
 }
 
@@ -125,10 +130,12 @@ Status Vault::remove_contact(const std::string& name) {
   if (!all) return all.status();
   for (const auto& x : *all) {
     if (x.name != name) continue;
-    auto del = db_->prepare("DELETE FROM contacts WHERE id = ?");
-    if (!del) return del.status();
-    FN_RETURN_IF_ERROR(del->bind(1, x.id).run());
-    return audit("contact-rm");
+    return transaction([&]() -> Status {
+      auto del = db_->prepare("DELETE FROM contacts WHERE id = ?");
+      if (!del) return del.status();
+      FN_RETURN_IF_ERROR(del->bind(1, x.id).run());
+      return audit("contact-rm");
+    });
   }
   return {Code::kNotFound, "no contact \"" + name + "\""};
 }

@@ -61,7 +61,7 @@ Status Vault::rewrap_table(ItemTable t, const SecretBuffer& new_kek, uint32_t ne
   return Status::ok();
 }
 
-Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id) {
+Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id, const char* operation) {
   {
     auto exists = db_->prepare(std::string("SELECT 1 FROM ").append(table_name(table)).append(" WHERE id = ?").c_str());
     if (!exists) return exists.status();
@@ -84,6 +84,10 @@ Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id) {
   FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
   auto fail = [&](Status s) {
     (void)rollback();
+    // Nothing was rewrapped: drop the unused epoch again (an open would do it otherwise), so
+    // that this process can shred again with at most two epochs.
+    slots_.epochs.pop_back();
+    (void)write_slots();
     return s;
   };
   // Every table whose keys the KEK wraps (kItemTables): a table left out would be unreadable
@@ -108,6 +112,8 @@ Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id) {
   auto del = db_->prepare(std::string("DELETE FROM ").append(table_name(table)).append(" WHERE id = ?").c_str());
   if (!del) return fail(del.status());
   Status s = del->bind(1, id).run();
+  if (!s) return fail(s);
+  s = audit(operation, table == ItemTable::kRecords ? id : 0);
   if (!s) return fail(s);
   s = db_->exec("COMMIT");
   if (!s) return fail(s);
@@ -148,8 +154,7 @@ Status Vault::finish_pending_shred() {
 }
 
 Status Vault::shred_record(int64_t id) {
-  FN_RETURN_IF_ERROR(rotate_epoch_and_delete(ItemTable::kRecords, id));
-  return audit("shred", id);
+  return rotate_epoch_and_delete(ItemTable::kRecords, id, "shred");
 }
 
 }  // namespace fieldnotes::vault

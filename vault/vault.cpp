@@ -275,6 +275,14 @@ void Vault::derive_session_keys() {
   identity_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kIdentity);
 }
 
+Status Vault::transaction(const std::function<Status()>& body) {
+  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  Status s = body();
+  if (s) s = db_->exec("COMMIT");
+  if (!s) (void)rollback();
+  return s;
+}
+
 Status Vault::rollback() {
   audit_tip_.reset();
   return db_->exec("ROLLBACK");

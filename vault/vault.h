@@ -229,7 +229,8 @@ class Vault {
   Status remove_stale_journal();
   Result<std::string> meta_value(const char* key);
   Status write_slots();
-  Status rotate_epoch_and_delete(ItemTable table, int64_t id);
+  // Shred: `operation` is audited in the transaction that deletes the item.
+  Status rotate_epoch_and_delete(ItemTable table, int64_t id, const char* operation);
   Status rewrap_table(ItemTable t, const crypto::SecretBuffer& new_kek, uint32_t new_epoch, ItemTable skip_table,
                       int64_t skip_id);
   Result<crypto::SecretBuffer> unwrap_item_key(ItemTable table, int64_t id, std::string_view uuid,
@@ -238,6 +239,9 @@ class Vault {
                               std::span<const uint8_t> wrapped, crypto::SecretBuffer& out) const;
   void derive_session_keys();
   Status rollback();
+  // Runs `body` in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it fails:
+  // a change and its audit entry commit together or not at all.
+  Status transaction(const std::function<Status()>& body);
   Result<std::vector<uint8_t>> wrap_item_key(ItemTable table, std::string_view uuid,
                                              const crypto::SecretBuffer& key) const;
   Result<int64_t> insert_record(const NewRecord& r, crypto::SecretBuffer& key);

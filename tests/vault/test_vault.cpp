@@ -423,6 +423,44 @@ TEST_CASE("a record whose envelope has an unknown version is unsupported, not co
   CHECK(v->get_record(2).is_ok());
 }
 
+TEST_CASE("a change and its audit entry commit together: an audit that fails undoes the change") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  {
+    auto v = open_ok(dir);
+    add(*v, "a", "alpha");
+    add(*v, "b", "beta");
+    REQUIRE(v->add_person(R"({"name":"P"})").is_ok());
+  }
+  {
+    auto db = raw_db(dir);
+    REQUIRE(db.exec("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'refused'); END").is_ok());
+  }
+  auto v = open_ok(dir);
+  RecordHeader h;
+  h.title = "changed";
+  CHECK_FALSE(v->update_record(1, h, "changed body").is_ok());
+  CHECK(v->get_record(1)->body == "alpha");
+  CHECK_FALSE(v->update_person(1, R"({"name":"Q"})").is_ok());
+  CHECK((*v->people())[0].json == R"({"name":"P"})");
+  CHECK_FALSE(v->shred_record(2).is_ok());
+  CHECK(v->get_record(2).is_ok());
+  CHECK_FALSE(v->remove_person(1).is_ok());
+  CHECK(v->people()->size() == 1);
+  Contact c;
+  c.name = "Olga";
+  c.age_recipient = "age1x";
+  CHECK_FALSE(v->add_contact(c).is_ok());
+  CHECK(v->contacts()->empty());
+  CHECK(v->verify().problems.empty());
+  // Failed shreds leave one epoch, in memory and on disk: shredding can be tried again.
+  CHECK_FALSE(v->shred_record(2).is_ok());
+  v.reset();
+  CHECK(KeyslotFile::parse(slurp(dir / "keyslots"))->epochs.size() == 1);
+  CHECK(slurp(dir / "keyslots") == slurp(dir / "keyslots.2"));
+  CHECK(open_ok(dir)->get_record(2).is_ok());
+}
+
 TEST_CASE("audit log is sealed and hash-chained") {
   TempDir t;
   fs::path dir = make_vault(t);
