@@ -90,8 +90,9 @@ void Vault::unstage_blobs(std::span<const StagedBlob> staged) {
 Status Vault::insert_attachment_row(AttachmentInfo& a, const StagedBlob& blob, const SecretBuffer& record_key) {
   a.size = blob.plaintext_bytes;
   json meta = {{"name", a.name}, {"type", a.type}, {"size", a.size}, {"created", a.created}};
-  std::string mj = meta.dump();
-  auto sealed_meta = envelope_seal(blob.key, "attachments", "meta", a.uuid, as_bytes(mj));
+  auto mj = json_text(meta);
+  if (!mj) return mj.status();
+  auto sealed_meta = envelope_seal(blob.key, "attachments", "meta", a.uuid, as_bytes(*mj));
   auto wrapped = envelope_seal(record_key, "attachments", "key", a.uuid, blob.key.bytes());
   auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.status();
@@ -161,9 +162,9 @@ Result<std::vector<AttachmentInfo>> Vault::attachments(int64_t record_id) {
     if (!meta) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + ": its description does not authenticate"};
     json j = json::parse(meta->view(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + " is malformed"};
-    a.name = j.value("name", "");
-    a.type = j.value("type", "other");
-    a.size = j.value("size", uint64_t{0});
+    a.name = json_field(j, "name", std::string());
+    a.type = json_field(j, "type", std::string("other"));
+    a.size = json_field(j, "size", uint64_t{0});
     out.push_back(std::move(a));
   }
   FN_RETURN_IF_ERROR(st);

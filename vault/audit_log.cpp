@@ -52,7 +52,9 @@ Status Vault::audit(const std::string& operation, int64_t record_id) {
   }
   int64_t seq = audit_tip_->first + 1;
   json j = {{"op", operation}, {"record", record_id}, {"time", now_seconds()}};
-  std::string entry = j.dump();
+  auto text = json_text(j);
+  if (!text) return text.status();
+  const std::string& entry = *text;
   std::vector<uint8_t> ad;
   append(ad, "fieldnotes audit v1");
   append_u64(ad, static_cast<uint64_t>(seq));
@@ -102,9 +104,9 @@ Result<std::vector<AuditEntry>> Vault::audit_log() {
       return Status{Code::kCorrupt, "audit log: entry " + std::to_string(seq) + " is malformed"};
     AuditEntry e;
     e.seq = seq;
-    e.operation = j.value("op", "");
-    e.record_id = j.value("record", int64_t{0});
-    e.time = j.value("time", int64_t{0});
+    e.operation = json_field(j, "op", std::string());
+    e.record_id = json_field(j, "record", int64_t{0});
+    e.time = json_field(j, "time", int64_t{0});
     out.push_back(e);
     prev.assign(chain.begin(), chain.end());
     ++expect_seq;

@@ -42,9 +42,10 @@ Result<int64_t> Vault::insert_record(const NewRecord& r, SecretBuffer& key) {
   RecordHeader h = r.header;
   if (h.created == 0) h.created = now_seconds();
   h.updated = h.created;
-  std::string hj = header_to_json(h);
-  auto header = envelope_seal(key, "records", "header", uuid, as_bytes(hj));
-  crypto::wipe(hj);
+  auto hj = header_to_json(h);
+  if (!hj) return hj.status();
+  auto header = envelope_seal(key, "records", "header", uuid, as_bytes(*hj));
+  crypto::wipe(*hj);
   auto body = envelope_seal(key, "records", "body", uuid, as_bytes(r.body));
   auto wrapped = wrap_item_key(ItemTable::kRecords, uuid, key);
   if (!wrapped) return wrapped.status();
@@ -248,9 +249,10 @@ Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_
   if (!key) return key.status();
   RecordHeader h = header;
   h.updated = now_seconds();
-  std::string hj = header_to_json(h);
-  auto sh = envelope_seal(*key, "records", "header", uuid, as_bytes(hj));
-  crypto::wipe(hj);
+  auto hj = header_to_json(h);
+  if (!hj) return hj.status();
+  auto sh = envelope_seal(*key, "records", "header", uuid, as_bytes(*hj));
+  crypto::wipe(*hj);
   auto sb = envelope_seal(*key, "records", "body", uuid, as_bytes(body));
   return transaction([&]() -> Status {
     auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");

@@ -75,7 +75,9 @@ Result<IdentityKeys> Vault::identity() {
 
 Status Vault::put_contact(const Contact& c, const std::string& uuid) {
   json j = {{"name", c.name}, {"age", c.age_recipient}, {"minisign", c.minisign_key}, {"last_sequence", c.last_sequence}};
-  std::string plain = j.dump();
+  auto text = json_text(j);
+  if (!text) return text.status();
+  std::string& plain = *text;
   auto sealed = crypto::aead_xchacha_seal(identity_key_, as_bytes(plain), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
   crypto::wipe(plain);
   // SQLite 3.15 (under SQLCipher 3.4.1) has no UPSERT.
@@ -101,10 +103,10 @@ Result<std::vector<Contact>> Vault::contacts() {
     if (!plain) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " does not authenticate"};
     json j = json::parse(plain->view(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " is malformed"};
-    c.name = j.value("name", "");
-    c.age_recipient = j.value("age", "");
-    c.minisign_key = j.value("minisign", "");
-    c.last_sequence = j.value("last_sequence", int64_t{0});
+    c.name = json_field(j, "name", std::string());
+    c.age_recipient = json_field(j, "age", std::string());
+    c.minisign_key = json_field(j, "minisign", std::string());
+    c.last_sequence = json_field(j, "last_sequence", int64_t{0});
     out.push_back(std::move(c));
   }
   FN_RETURN_IF_ERROR(st);

@@ -64,12 +64,31 @@ inline std::span<const uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-inline std::string header_to_json(const RecordHeader& h) {
+// JSON text of `j`; kInvalidInput (never an exception) when a string in it is not UTF-8.
+inline Result<std::string> json_text(const json& j) {
+  try {
+    return j.dump();
+  } catch (const json::exception&) {
+    return Status{Code::kInvalidInput, "a title, name or other text given is not valid UTF-8"};
+  }
+}
+
+// Reads fields of authenticated JSON without letting a type mismatch throw out of the core.
+template <typename T>
+T json_field(const json& j, const char* key, T fallback) {
+  try {
+    return j.value(key, fallback);
+  } catch (const json::exception&) {
+    return fallback;
+  }
+}
+
+inline Result<std::string> header_to_json(const RecordHeader& h) {
   json j = {{"title", h.title}, {"case", h.case_name}, {"tags", h.tags}, {"people", h.people},
             {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
   if (!h.sender.empty()) j["sender"] = h.sender;
   if (!h.verification.empty()) j["verification"] = h.verification;
-  return j.dump();
+  return json_text(j);
 }
 
 inline Result<RecordHeader> header_from_json(std::string_view s) {

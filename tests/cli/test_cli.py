@@ -683,6 +683,21 @@ class Attachments(Cli):
         with open(self.big, "wb") as f:
             f.write(secrets.token_bytes(3 * 65536 + 123))
 
+    def test_a_name_that_is_not_utf8_is_refused_and_leaves_nothing(self):
+        bad = os.path.join(self.tmp.encode(), b"\xff.bin")
+        with open(bad, "wb") as f:
+            f.write(b"data")
+        before = snapshot(self.vault)
+        p = self.run_fn(["attach", "1", bad.decode("utf-8", "surrogateescape")])
+        self.assertEqual(p.returncode, 3, p.stderr.decode("utf-8", "replace"))
+        self.assertIn(b"not valid UTF-8", p.stderr)
+        self.assertNotIn(b"unexpected failure", p.stderr)
+        self.assertEqual(os.listdir(os.path.join(self.vault, "blobs")), [])
+        self.assertEqual(snapshot(self.vault), before)
+        p = self.run_fn(["add", "--title", b"bad\xff".decode("utf-8", "surrogateescape")], stdin=b"text")
+        self.assertEqual(p.returncode, 3, p.stderr.decode("utf-8", "replace"))
+        self.assertEqual(self.ok(["verify"]).returncode, 0)
+
     def photo(self):
         if not shutil.which("exiftool"):
             self.skipTest("exiftool missing")
