@@ -136,8 +136,8 @@ class KeySlotCopies(Cli):
         self.ok(["list"])
 
 
-class KeySlotCrashes(Cli):
-    """A crash at every write point, and two in a row, never leaves the vault unopenable."""
+class WithPristineVault(Cli):
+    """A vault with one record, and a copy of it to start each trial from."""
 
     def setUp(self):
         super().setUp()
@@ -149,6 +149,11 @@ class KeySlotCrashes(Cli):
     def reset_vault(self):
         shutil.rmtree(self.vault)
         shutil.copytree(self.pristine, self.vault)
+
+
+class KeySlotCrashes(WithPristineVault):
+    """A crash at every write point, and two in a row, never leaves the vault unopenable."""
+
 
     def assert_killed(self, p, call, n, renames=2):
         """The crash happened where asked: every command here makes at least four fsync calls
@@ -237,19 +242,11 @@ class KeySlotCrashes(Cli):
                 self.assertEqual(p.returncode, 0, "receive killed at %s #%d: %s" % (call, n, p.stdout.decode()))
 
 
-class PanicRaces(Cli):
+class PanicRaces(WithPristineVault):
     """panic wins against a key-slot write in flight, slowed by a second at any call."""
 
-    def setUp(self):
-        super().setUp()
-        self.recovery = self.init().encode() + b"\n"
-        self.add("body one")
-        self.pristine = os.path.join(self.tmp, "pristine")
-        shutil.copytree(self.vault, self.pristine)
-
     def race(self, args, call, fds, delay, micros=1000000):
-        shutil.rmtree(self.vault)
-        shutil.copytree(self.pristine, self.vault)
+        self.reset_vault()
         result = {}
         t = threading.Thread(target=lambda: result.setdefault(
             "p", self.run_fn(args, fds=fds, prefix=strace_slow(call, micros))))
