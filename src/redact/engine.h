@@ -59,6 +59,7 @@ struct Span {
 };
 
 class Engine;
+struct RegisterIndex;
 
 // Consistent replacements across the chunks of one output: the same person always gets
 // the same "[PERSON n]" / pseudonym, keyed on the person, not the surface string.
@@ -90,12 +91,12 @@ class Engine {
   static std::shared_ptr<const Engine> compile(const std::vector<PersonEntry>& people);
 
   ~Engine();
-  struct Impl;
-  const Impl& impl() const { return *impl_; }
+  // The compiled register (register_index.h), for the pipeline's stages.
+  const RegisterIndex& index() const { return *index_; }
 
  private:
   Engine() = default;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<RegisterIndex> index_;
 };
 
 }  // namespace fieldnotes::redact

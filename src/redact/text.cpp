@@ -1,6 +1,8 @@
 #include "src/redact/text.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include <array>
 #include <cstdint>
@@ -360,6 +362,40 @@ std::u32string cyrillic_reading(std::u32string_view word) {
       case 'z': out += U'з'; break;
       default: out += c;
     }
+  }
+  return out;
+}
+
+std::string nfc(std::string_view s) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(err);
+  if (U_FAILURE(err)) return std::string(s);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  icu::UnicodeString out = n->normalize(u, err);
+  if (U_FAILURE(err)) return std::string(s);
+  std::string r;
+  out.toUTF8String(r);
+  return r;
+}
+
+std::string lower_ascii(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return s;
+}
+
+bool has_cyrillic(std::u32string_view w) {
+  for (char32_t c : w)
+    if (is_cyrillic(c)) return true;
+  return false;
+}
+
+std::u32string compact(std::string_view s) {
+  std::u32string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char32_t c = next_code_point(s, i);
+    if ((c >= '0' && c <= '9') || (is_letter(c) && !is_combining(c))) out.push_back(compact_fold(c));
   }
   return out;
 }

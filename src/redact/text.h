@@ -94,4 +94,24 @@ std::u32string to_u32(std::string_view utf8);
 std::string to_utf8(std::u32string_view s);
 std::u32string lower(std::u32string_view s);
 
+// NFC normalisation (ICU); returns `s` unchanged when ICU fails.
+std::string nfc(std::string_view s);
+// ASCII letters lower-cased, every other byte as is (e-mail addresses and handles).
+std::string lower_ascii(std::string s);
+bool has_cyrillic(std::u32string_view w);
+
+// Compact form for identifiers and addresses: letters and digits only, lower-case,
+// Cyrillic look-alikes read as Latin ("АК 4819275" = "ak4819275").
+inline char32_t compact_fold(char32_t c) {
+  c = to_lower(c);
+  switch (c) {
+    case U'а': return 'a'; case U'в': return 'b'; case U'е': return 'e'; case U'ё': return 'e';
+    case U'к': return 'k'; case U'м': return 'm'; case U'н': return 'h'; case U'о': return 'o';
+    case U'р': return 'p'; case U'с': return 'c'; case U'т': return 't'; case U'у': return 'y';
+    case U'х': return 'x'; case U'і': return 'i';
+    default: return c;
+  }
+}
+std::u32string compact(std::string_view s);
+
 }  // namespace fieldnotes::redact::text
