@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/common.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::cli {
 

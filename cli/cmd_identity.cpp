@@ -8,7 +8,7 @@
 
 #include "cli/common.h"
 #include "src/bundle.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::cli {
 

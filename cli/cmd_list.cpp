@@ -10,7 +10,7 @@
 
 #include "cli/common.h"
 #include "src/search.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::cli {
 

@@ -7,7 +7,7 @@
 
 #include "cli/common.h"
 #include "src/register.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::cli {
 

@@ -9,7 +9,7 @@
 
 #include "crypto/aead.h"
 #include "src/tar.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::core {
 

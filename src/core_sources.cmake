@@ -1,7 +1,7 @@
 # The rest of the src/ layer (search, the register's JSON form, exports), added to the same
 # target as the redaction engine. Kept in its own file so the engine's list stays short.
 target_sources(fieldnotes_src PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/text.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/strings.cpp
   ${CMAKE_CURRENT_LIST_DIR}/search.cpp
   ${CMAKE_CURRENT_LIST_DIR}/register.cpp
   ${CMAKE_CURRENT_LIST_DIR}/export.cpp

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/register.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::core {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "src/text.h"
+#include "src/strings.h"
 
 namespace fieldnotes::core {
 

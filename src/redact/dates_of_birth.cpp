@@ -10,7 +10,8 @@
 #include <unordered_set>
 
 #include "src/redact/patterns_internal.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::redact::patterns {
 

@@ -8,7 +8,8 @@
 
 #include "src/redact/chunk_scan.h"
 #include "src/redact/stages.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::redact {
 

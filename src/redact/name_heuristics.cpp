@@ -9,7 +9,8 @@
 
 #include "src/redact/gazetteer.h"
 #include "src/redact/morphology.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::redact {
 

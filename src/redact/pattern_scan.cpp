@@ -3,7 +3,8 @@
 #include <cstring>
 
 #include "src/redact/patterns_internal.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::redact::patterns::internal {
 

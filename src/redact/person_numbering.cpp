@@ -7,7 +7,8 @@
 #include "src/redact/chunk_scan.h"
 #include "src/redact/gazetteer.h"
 #include "src/redact/morphology.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 #include "src/redact/word_facts.h"
 
 namespace fieldnotes::redact {

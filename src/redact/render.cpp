@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "src/redact/stages.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::redact {
 

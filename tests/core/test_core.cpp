@@ -3,7 +3,7 @@
 
 #include "src/register.h"
 #include "src/search.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 #include <random>
 

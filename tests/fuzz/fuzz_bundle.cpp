@@ -11,7 +11,7 @@
 #include "crypto/secret.h"
 #include "src/bundle.h"
 #include "src/tar.h"
-#include "src/text.h"
+#include "src/strings.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static bool ok = fieldnotes::crypto::init();

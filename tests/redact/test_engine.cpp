@@ -16,9 +16,11 @@
 #include "src/redact/engine.h"
 #include "src/redact/morphology.h"
 #include "src/redact/patterns.h"
-#include "src/redact/text.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 using namespace fieldnotes::redact;
+namespace text = fieldnotes::text;
 
 namespace {
 

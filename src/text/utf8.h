@@ -1,7 +1,6 @@
-// Text primitives of the redaction engine: UTF-8 repair, letter classes, the comparison key
-// that folds Cyrillic and the Latin transliteration schemes of Russian and Ukrainian names
-// into one string, and a rough Latin -> Cyrillic reading used to decline Latin register names.
-// See docs/REDACTION.md, "Normalisation".
+// Text primitives shared by search and redaction: UTF-8 validation, repair and decoding,
+// letter classes (fast paths for ASCII and Cyrillic, ICU for the rest), lower case and NFC.
+// The comparison key that decides what "the same name" means is in name_key.h.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace fieldnotes::redact::text {
+namespace fieldnotes::text {
 
 // Returns `in` with every invalid UTF-8 sequence (overlong forms, surrogates, truncated or
 // stray bytes) replaced by U+FFFD. `changed` is set when anything was replaced.
@@ -75,21 +74,6 @@ inline char32_t to_lower(char32_t c) {
   return to_lower_slow(c);
 }
 
-// The comparison key of one word: lower-cased, look-alike letters folded to the word's
-// majority script, then mapped through one table per script onto a small Latin alphabet in
-// which the transliteration schemes coincide (ё/yo/io/e -> e, х/kh/h/г/g -> h, ц/ts/tz/c -> c,
-// ч/ch/tsch -> C, ш/щ/sh/sch/shch -> S, ж/zh -> Z, й/y/i/j/ы/и/і/ї -> i, я -> ia, ю -> iu,
-// ь/ъ dropped), "io"/"ie" -> "e" and doubled letters collapsed. Two spellings of one name
-// give the same key; unrelated words rarely do. Combining marks are ignored, so the key is
-// the same for NFC and NFD input.
-std::string key_of(std::u32string_view word);
-std::string key_of_utf8(std::string_view word);
-
-// A Cyrillic reading of a Latin-script name (Orekhov -> орехов) whose key equals the key of
-// the Latin spelling. Used only to apply the Cyrillic declension rules to register entries
-// written in Latin. Lower-case output. Cyrillic input is lower-cased and returned as is.
-std::u32string cyrillic_reading(std::u32string_view word);
-
 std::u32string to_u32(std::string_view utf8);
 std::string to_utf8(std::u32string_view s);
 std::u32string lower(std::u32string_view s);
@@ -100,18 +84,4 @@ std::string nfc(std::string_view s);
 std::string lower_ascii(std::string s);
 bool has_cyrillic(std::u32string_view w);
 
-// Compact form for identifiers and addresses: letters and digits only, lower-case,
-// Cyrillic look-alikes read as Latin ("АК 4819275" = "ak4819275").
-inline char32_t compact_fold(char32_t c) {
-  c = to_lower(c);
-  switch (c) {
-    case U'а': return 'a'; case U'в': return 'b'; case U'е': return 'e'; case U'ё': return 'e';
-    case U'к': return 'k'; case U'м': return 'm'; case U'н': return 'h'; case U'о': return 'o';
-    case U'р': return 'p'; case U'с': return 'c'; case U'т': return 't'; case U'у': return 'y';
-    case U'х': return 'x'; case U'і': return 'i';
-    default: return c;
-  }
-}
-std::u32string compact(std::string_view s);
-
-}  // namespace fieldnotes::redact::text
+}  // namespace fieldnotes::text

@@ -1,4 +1,5 @@
-// Small text helpers for the core: UTF-8 validity and trimming.
+// Small string helpers for the core: UTF-8 validity (by src/text/utf8.h), trimming, ISO
+// dates and hexadecimal.
 #pragma once
 
 #include <cstdint>
