@@ -76,17 +76,22 @@ int64_t parse_record_id(const std::string& s);
 // Every command file registers itself through one of these.
 void register_init(CLI::App& app);
 void register_passwd(CLI::App& app);
+void register_recovery(CLI::App& app);
 void register_panic(CLI::App& app);
 void register_add(CLI::App& app);
 void register_list(CLI::App& app);
+void register_search(CLI::App& app);
 void register_shred(CLI::App& app);
 void register_verify(CLI::App& app);
+void register_log(CLI::App& app);
 void register_edit(CLI::App& app);
 void register_person(CLI::App& app);
 void register_redact(CLI::App& app);
 void register_export(CLI::App& app);
 void register_identity(CLI::App& app);
+void register_contact(CLI::App& app);
 void register_share(CLI::App& app);
+void register_receive(CLI::App& app);
 void register_attach(CLI::App& app);
 
 }  // namespace fieldnotes::cli

@@ -54,19 +54,25 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "machine-readable output");
   app.add_flag("-q,--quiet", g.quiet, "no warnings or progress");
 
+  // In this order, so that --help lists the commands as it always has.
   register_init(app);
   register_passwd(app);
+  register_recovery(app);
   register_panic(app);
   register_add(app);
   register_list(app);
+  register_search(app);
   register_shred(app);
   register_verify(app);
+  register_log(app);
   register_edit(app);
   register_person(app);
   register_redact(app);
   register_export(app);
   register_identity(app);
+  register_contact(app);
   register_share(app);
+  register_receive(app);
   register_attach(app);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

@@ -37,7 +37,22 @@ Result<crypto::MinisignSecretKey> signing_key(const vault::IdentityKeys& keys) {
   return crypto::MinisignSecretKey::from_ed25519(keys.ed25519_seed.bytes(), keys.minisign_key_id);
 }
 
-Status bad(const std::string& why) { return {Code::kCorrupt, "the bundle is refused: " + why}; }
+// The one place a Status code becomes a BundleError (bundle.h gives the pairs); the two
+// refusals are named where they are decided, with refused().
+BundleFailure failed(Status status) {
+  switch (status.code()) {
+    case Code::kNotThisKey: return {BundleError::kNotForThisVault, std::move(status)};
+    case Code::kWrongKey: return {BundleError::kWrongPassphrase, std::move(status)};
+    case Code::kCorrupt:
+    case Code::kInvalidInput: return {BundleError::kDamaged, std::move(status)};
+    case Code::kUnsupported: return {BundleError::kUnsupported, std::move(status)};
+    default: return {BundleError::kUnreadable, std::move(status)};
+  }
+}
+
+BundleFailure refused(BundleError why, std::string message) { return {why, Status{Code::kRefused, std::move(message)}}; }
+
+BundleFailure bad(const std::string& why) { return failed(Status{Code::kCorrupt, "the bundle is refused: " + why}); }
 
 bool is_hex(std::string_view s, std::size_t n) {
   if (s.size() != n) return false;
@@ -159,14 +174,14 @@ Result<std::vector<uint8_t>> make_bundle(const BundleInput& in, const vault::Ide
   return std::move(out).value();
 }
 
-Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
-                                 const OpenOptions& options) {
-  if (file.size() > kMaxBundleBytes) return Status{Code::kInvalidInput, "the file is larger than 1 GiB"};
-  if (!crypto::age_is_age_file(file)) return Status{Code::kInvalidInput, "not an age-encrypted file"};
+BundleOutcome open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
+                          const OpenOptions& options) {
+  if (file.size() > kMaxBundleBytes) return failed(Status{Code::kInvalidInput, "the file is larger than 1 GiB"});
+  if (!crypto::age_is_age_file(file)) return failed(Status{Code::kInvalidInput, "not an age-encrypted file"});
   auto id = crypto::AgeIdentity::from_secret(me.x25519_secret.bytes());
-  if (!id) return id.status();
+  if (!id) return failed(id.status());
   auto mine = public_identity(me);
-  if (!mine) return mine.status();
+  if (!mine) return failed(mine.status());
   bool asked = false;
   crypto::AgeDecryptOptions dopts;
   if (options.passphrase) {
@@ -181,21 +196,21 @@ Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::Ide
     Status st = plain.status();
     switch (plain.failure()) {
       case crypto::AgeFailure::kNoMatch:
-        return st.code() == Code::kWrongKey ? Status{Code::kWrongKey, "wrong passphrase for this bundle"}
-                                            : Status{Code::kNotThisKey, "the bundle is not addressed to this vault"};
+        return failed(st.code() == Code::kWrongKey ? Status{Code::kWrongKey, "wrong passphrase for this bundle"}
+                                                   : Status{Code::kNotThisKey, "the bundle is not addressed to this vault"});
       case crypto::AgeFailure::kUnsupported:
-        return Status{Code::kUnsupported, "the bundle uses an unsupported age feature: " + st.message()};
+        return failed(Status{Code::kUnsupported, "the bundle uses an unsupported age feature: " + st.message()});
       case crypto::AgeFailure::kInvalidInput:
-        return st;
+        return failed(st);
       default:
-        return Status{Code::kCorrupt, "the bundle does not decrypt (" + st.message() + "): damaged or modified"};
+        return failed(Status{Code::kCorrupt, "the bundle does not decrypt (" + st.message() + "): damaged or modified"});
     }
   }
   return open_payload(plain->bytes(), mine->age.to_string(), asked, crypto::hash_sha256(file), options.allow_unsigned);
 }
 
-Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
-                                  bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned) {
+BundleOutcome open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
+                           bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned) {
   OpenedBundle out;
   out.by_passphrase = by_passphrase;
   const bool asked = by_passphrase;
@@ -205,7 +220,7 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
   std::vector<TarEntry> entries;
   if (is_tar) {
     auto t = tar_read(payload);
-    if (!t) return Status{Code::kCorrupt, t.status().message()};
+    if (!t) return failed(Status{Code::kCorrupt, t.status().message()});
     entries = std::move(t).value();
   }
   std::map<std::string, const TarEntry*> by_name;
@@ -214,7 +229,7 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
 
   if (!is_ours) {
     if (!allow_unsigned)
-      return Status{Code::kRefused, "the file is not a signed fieldnotes bundle, so its sender cannot be verified"};
+      return refused(BundleError::kUnsigned, "the file is not a signed fieldnotes bundle, so its sender cannot be verified");
     out.bundle_id = "unsigned-" + hex(file_hash);
     out.redacted = false;
     if (is_tar) {
@@ -224,16 +239,16 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
         bool text = p.size() > 3 && (p.substr(p.size() - 3) == ".md" || p.substr(p.size() - 4) == ".txt");
         if (!text) continue;
         std::string_view content(reinterpret_cast<const char*>(e.data.data()), e.data.size());
-        if (!is_valid_utf8(content)) return Status{Code::kInvalidInput, "\"" + e.path + "\" in the archive is not valid UTF-8"};
+        if (!is_valid_utf8(content)) return failed(Status{Code::kInvalidInput, "\"" + e.path + "\" in the archive is not valid UTF-8"});
         std::string stem(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
         out.records.push_back({stem.substr(0, stem.rfind('.')), std::string(content)});
       }
-      if (out.records.empty()) return Status{Code::kInvalidInput, "the archive holds no .txt or .md files"};
+      if (out.records.empty()) return failed(Status{Code::kInvalidInput, "the archive holds no .txt or .md files"});
     } else {
       out.kind = BundleKind::kUnsignedText;
       std::string_view content(reinterpret_cast<const char*>(payload.data()), payload.size());
-      if (!is_valid_utf8(content)) return Status{Code::kInvalidInput, "the decrypted file is neither a tar archive nor UTF-8 text"};
-      if (trim(content).empty()) return Status{Code::kInvalidInput, "the decrypted file is empty"};
+      if (!is_valid_utf8(content)) return failed(Status{Code::kInvalidInput, "the decrypted file is neither a tar archive nor UTF-8 text"});
+      if (trim(content).empty()) return failed(Status{Code::kInvalidInput, "the decrypted file is empty"});
       out.records.push_back({"Received text", std::string(content)});
     }
     return out;
@@ -272,7 +287,7 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
   try {
     if (m.at("format") != kFormat) return bad("MANIFEST.json is not a fieldnotes manifest");
     if (!m.at("version").is_number_integer() || m.at("version") != kBundleVersion)
-      return Status{Code::kUnsupported, "bundle version " + m.at("version").dump() + " is not supported by this fieldnotes"};
+      return failed(Status{Code::kUnsupported, "bundle version " + m.at("version").dump() + " is not supported by this fieldnotes"});
     out.bundle_id = m.at("bundle_id").get<std::string>();
     if (!is_hex(out.bundle_id, 32)) return bad("the bundle id is malformed");
     out.sequence = m.at("sequence").get<int64_t>();
@@ -292,11 +307,11 @@ Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::s
     if (*tc != trusted_comment(out.bundle_id, out.sequence)) return bad("the signed comment does not match the manifest");
     // Addressed to us: a bundle re-encrypted to someone else is refused.
     if (asked) {
-      if (!passphrase) return Status{Code::kRefused, "the bundle was re-encrypted: it was made for X25519 recipients, not a passphrase"};
+      if (!passphrase) return refused(BundleError::kReencrypted, "the bundle was re-encrypted: it was made for X25519 recipients, not a passphrase");
     } else {
       bool found = false;
       for (const auto& r : m.at("recipients")) found = found || (r.is_string() && r.get<std::string>() == my_recipient);
-      if (!found) return Status{Code::kRefused, "the bundle was re-encrypted: this vault is not among the recipients its sender signed"};
+      if (!found) return refused(BundleError::kReencrypted, "the bundle was re-encrypted: this vault is not among the recipients its sender signed");
     }
     std::set<std::string> seen;
     for (const auto& r : m.at("records")) {

@@ -12,6 +12,7 @@
 #include "crypto/age.h"
 #include "crypto/minisign.h"
 #include "crypto/status.h"
+#include "src/outcome.h"
 #include "vault/vault.h"
 
 namespace fieldnotes::core {
@@ -90,18 +91,36 @@ struct OpenOptions {
   crypto::AgePassphrasePrompt passphrase;  // asked only for passphrase bundles
 };
 
+// Why a bundle was not opened. Each value has one Status code (given beside it), so a caller
+// may branch on either; the two refusals share Code::kRefused and differ only here.
+enum class BundleError {
+  kNone,
+  kNotForThisVault,   // Code::kNotThisKey: none of the age stanzas is for this vault
+  kWrongPassphrase,   // Code::kWrongKey: a passphrase bundle, and the passphrase is wrong
+  kUnsigned,          // Code::kRefused: not a signed fieldnotes bundle, and allow_unsigned not given
+  kReencrypted,       // Code::kRefused: signed for other recipients (or for X25519, opened by passphrase)
+  kDamaged,           // Code::kCorrupt or kInvalidInput: damaged, tampered with or malformed
+  kUnsupported,       // Code::kUnsupported: an unknown bundle version or age feature
+  kUnreadable,        // any other code (for example this vault's own identity keys are unusable)
+};
+
+struct BundleFailure {
+  BundleError error = BundleError::kNone;
+  Status status;
+};
+
+using BundleOutcome = Outcome<OpenedBundle, BundleFailure>;
+
 // Decrypts with the vault identity (or the passphrase), reads the tar with limits, checks
 // the manifest, every hash, the signature (against the sender key named in the manifest:
 // the caller decides whether that key is trusted) and that this vault is a recipient.
-// Failures: kNotThisKey (not for this vault), kWrongKey (wrong passphrase), kCorrupt /
-// kInvalidInput (damaged, tampered or malformed: nothing is returned), kUnsupported (an
-// unknown version), kRefused (unsigned without allow_unsigned; not addressed to us).
-Result<OpenedBundle> open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
-                                 const OpenOptions& options);
+// On failure nothing is returned but the BundleError (above) and its Status.
+BundleOutcome open_bundle(std::span<const uint8_t> file, const vault::IdentityKeys& me,
+                          const OpenOptions& options);
 
 // The checks of open_bundle after decryption, on the decrypted payload (also the entry point
 // of the bundle fuzz target). `file_hash` names unsigned files.
-Result<OpenedBundle> open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
-                                  bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned);
+BundleOutcome open_payload(std::span<const uint8_t> payload, const std::string& my_recipient,
+                           bool by_passphrase, std::span<const uint8_t> file_hash, bool allow_unsigned);
 
 }  // namespace fieldnotes::core
