@@ -98,6 +98,8 @@ class Statement {
   template <typename Value>
   Status bind_value(int index, const Value& value) {
     if constexpr (std::is_integral_v<Value>) {
+      static_assert(std::is_signed_v<Value> || sizeof(Value) < sizeof(int64_t),
+                    "a 64-bit unsigned value may not fit SQLite's INTEGER: convert it where it is known to fit");
       return bind(index, static_cast<int64_t>(value));
     } else if constexpr (std::is_convertible_v<const Value&, std::span<const uint8_t>>) {
       return bind_blob(index, value);

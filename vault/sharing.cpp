@@ -45,13 +45,14 @@ Result<IdentityKeys> Vault::identity() {
   }
   SecretBuffer fresh = SecretBuffer::random(72);
   auto sealed = crypto::aead_xchacha_seal(identity_key_, fresh.bytes(), ad);
-  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+  Status created = transaction([&]() -> Status {
     auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
     if (!ins) return ins.status();
     FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed));
     FN_RETURN_IF_ERROR(ins->run());
     return audit("identity-create");
-  }));
+  });
+  if (!created) return created;
   return identity();
 }
 
@@ -103,11 +104,12 @@ Result<int64_t> Vault::add_contact(const Contact& c) {
   for (const auto& x : *all)
     if (x.name == c.name) return Status{Code::kRefused, "a contact named \"" + c.name + "\" exists"};
   int64_t id = 0;
-  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+  Status added = transaction([&]() -> Status {
     FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
     id = db_->last_insert_rowid();
     return audit("contact-add");
-  }));
+  });
+  if (!added) return added;
   return id;
 }
 
