@@ -433,9 +433,10 @@ void add_extra_table(const fs::path& dir, const std::vector<ExtraRow>& rows) {
   }
 }
 
-std::vector<SealedRow> sealed_rows(const fs::path& dir, ItemTable table) {
+std::vector<SealedRow> sealed_rows(const fs::path& dir, ItemTable table,
+                                   std::initializer_list<std::string_view> fields = {}) {
   auto db = raw_db(dir);
-  auto q = db.prepare(sealed_rows_query(table, {}, SealedRows::kAll).c_str());
+  auto q = db.prepare(sealed_rows_query(table, fields, SealedRows::kAll).c_str());
   REQUIRE(q.is_ok());
   std::vector<SealedRow> rows;
   for (;;) {
@@ -482,7 +483,7 @@ TEST_CASE("shred rewraps every table it is given: a table added by the test stil
   const SecretBuffer new_kek = after.open_epoch(master, new_epoch).value();
 
   // The rows of the added table open under the new epoch, with their own keys and data.
-  auto rows = sealed_rows(dir, ItemTable::kTestOnly);
+  auto rows = sealed_rows(dir, ItemTable::kTestOnly, {"data"});
   REQUIRE(rows.size() == extra.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     INFO("test row " << rows[i].id);
@@ -491,6 +492,9 @@ TEST_CASE("shred rewraps every table it is given: a table added by the test stil
     SecretBuffer key;
     REQUIRE(item_key_unwrap_into(new_kek, ItemTable::kTestOnly, rows[i].id, rows[i].uuid, new_epoch, rows[i].wrapped, key).is_ok());
     CHECK(crypto::ct_equal(key.bytes(), extra[i].key.bytes()));
+    auto data = envelope_open(key, "test", "data", rows[i].uuid, rows[i].fields.at(0));
+    REQUIRE(data.is_ok());
+    CHECK(data->view() == extra[i].plaintext);
   }
   // The old KEK opens no key of any table, under either epoch number.
   for (ItemTable table : with_extra) {
