@@ -89,9 +89,9 @@ void run(std::size_t n) {
       auto db = std::move(vault::Database::open(dir / "vault.db", crypto::kdf_derive_subkey(*master, crypto::Subkey::kDatabase), false)).value();
       a = Clock::now();
       auto q = std::move(db.prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id")).value();
-      Status st;
       std::size_t bytes = 0;
-      while (q.step(&st)) bytes += q.blob(3).size() + q.blob(4).size() + q.blob(5).size() + q.text(1).size();
+      for (auto step = q.step(); step.is_ok() && *step == vault::Step::kRow; step = q.step())
+        bytes += q.blob(3).size() + q.blob(4).size() + q.blob(5).size() + q.text(1).size();
       auto b = Clock::now();
       bare = std::min(bare, secs(a, b));
       if (rep == 0) std::printf("bare     n=%zu  read %.1f MB of sealed rows\n", n, static_cast<double>(bytes) / 1e6);

@@ -2,35 +2,23 @@
 #include "vault/vault.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <cerrno>
 #include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <map>
-#include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
 #include "crypto/blob_stream.h"
 #include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
-#include "vault/keyslot_store.h"
+#include "vault/sealed_row.h"
 #include "vault/vault_internal.h"
-
 
 namespace fieldnotes::vault {
 
 namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
 using namespace internal;
 
 // ---- attachments ----
@@ -47,16 +35,17 @@ std::vector<uint8_t> Vault::blob_ad(const std::string& attachment_uuid) const {
 fs::path Vault::blob_path(const std::string& blob) const { return dir_ / kBlobsDir / blob; }
 
 Result<SecretBuffer> Vault::record_key(int64_t record_id, std::string* uuid) {
-  auto q = db_->prepare("SELECT uuid, epoch, wrapped_key FROM records WHERE id = ?");
-  if (!q) return q.status();
-  q->bind(1, record_id);
-  Status st;
-  if (!q->step(&st)) {
-    FN_RETURN_IF_ERROR(st);
-    return Status{Code::kNotFound, "no record " + std::to_string(record_id)};
-  }
-  *uuid = q->text(0);
-  return unwrap_item_key(ItemTable::kRecords, record_id, *uuid, q->int64(1), q->blob(2));
+  SealedRow row;
+  FN_RETURN_IF_ERROR(load_sealed_row(*db_, ItemTable::kRecords, record_id, {}, row));
+  *uuid = row.uuid;
+  return unwrap_item_key(ItemTable::kRecords, record_id, row.uuid, row.epoch, row.wrapped);
+}
+
+Result<SecretBuffer> Vault::attachment_key(int64_t id, std::string_view uuid, std::span<const uint8_t> wrapped,
+                                           const SecretBuffer& record_key) {
+  auto key = envelope_open(record_key, "attachments", "key", uuid, wrapped);
+  if (!key) return Status{Code::kCorrupt, "attachment " + std::to_string(id) + ": its key does not authenticate"};
+  return key;
 }
 
 Result<Vault::StagedBlob> Vault::stage_blob(int in_fd, const std::string& attachment_uuid) {
@@ -96,8 +85,8 @@ Status Vault::insert_attachment_row(AttachmentInfo& a, const StagedBlob& blob, c
   auto wrapped = envelope_seal(record_key, "attachments", "key", a.uuid, blob.key.bytes());
   auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.status();
-  FN_RETURN_IF_ERROR(ins->bind(1, a.uuid).bind(2, a.record_id).bind(3, a.created).bind(4, blob.name)
-                         .bind_blob(5, wrapped).bind_blob(6, sealed_meta).run());
+  FN_RETURN_IF_ERROR(ins->bind_all(a.uuid, a.record_id, a.created, blob.name, wrapped, sealed_meta));
+  FN_RETURN_IF_ERROR(ins->run());
   a.id = db_->last_insert_rowid();
   return Status::ok();
 }
@@ -139,11 +128,13 @@ Result<std::vector<AttachmentInfo>> Vault::attachments(int64_t record_id) {
       ? "SELECT a.id, a.uuid, a.record_id, a.created, a.wrapped_key, a.meta FROM attachments a WHERE a.record_id = ? ORDER BY a.id"
       : "SELECT a.id, a.uuid, a.record_id, a.created, a.wrapped_key, a.meta FROM attachments a WHERE ? = 0 ORDER BY a.id");
   if (!q) return q.status();
-  q->bind(1, record_id);
+  FN_RETURN_IF_ERROR(q->bind(1, record_id));
   std::vector<AttachmentInfo> out;
   std::map<int64_t, std::pair<std::string, SecretBuffer>> rkeys;
-  Status st;
-  while (q->step(&st)) {
+  for (;;) {
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) return out;
     AttachmentInfo a;
     a.id = q->int64(0);
     a.uuid = q->text(1);
@@ -156,8 +147,8 @@ Result<std::vector<AttachmentInfo>> Vault::attachments(int64_t record_id) {
       if (!rk) return rk.status();
       it = rkeys.emplace(a.record_id, std::make_pair(ruuid, std::move(rk).value())).first;
     }
-    auto key = envelope_open(it->second.second, "attachments", "key", a.uuid, q->blob(4));
-    if (!key) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + ": its key does not authenticate"};
+    auto key = attachment_key(a.id, a.uuid, q->blob(4), it->second.second);
+    if (!key) return key.status();
     auto meta = envelope_open(*key, "attachments", "meta", a.uuid, q->blob(5));
     if (!meta) return Status{Code::kCorrupt, "attachment " + std::to_string(a.id) + ": its description does not authenticate"};
     json j = json::parse(meta->view(), nullptr, false);
@@ -167,24 +158,20 @@ Result<std::vector<AttachmentInfo>> Vault::attachments(int64_t record_id) {
     a.size = json_field(j, "size", uint64_t{0});
     out.push_back(std::move(a));
   }
-  FN_RETURN_IF_ERROR(st);
-  return out;
 }
 
 Status Vault::extract(int64_t attachment_id, int out_fd, bool verify_first) {
   auto q = db_->prepare("SELECT uuid, record_id, blob, wrapped_key FROM attachments WHERE id = ?");
   if (!q) return q.status();
-  q->bind(1, attachment_id);
-  Status st;
-  if (!q->step(&st)) {
-    FN_RETURN_IF_ERROR(st);
-    return {Code::kNotFound, "no attachment " + std::to_string(attachment_id)};
-  }
+  FN_RETURN_IF_ERROR(q->bind(1, attachment_id));
+  auto step = q->step();
+  if (!step) return step.status();
+  if (*step == Step::kDone) return {Code::kNotFound, "no attachment " + std::to_string(attachment_id)};
   std::string uuid = q->text(0), blob = q->text(2), ruuid;
   auto rk = record_key(q->int64(1), &ruuid);
   if (!rk) return rk.status();
-  auto key = envelope_open(*rk, "attachments", "key", uuid, q->blob(3));
-  if (!key) return {Code::kCorrupt, "attachment " + std::to_string(attachment_id) + ": its key does not authenticate"};
+  auto key = attachment_key(attachment_id, uuid, q->blob(3), *rk);
+  if (!key) return key.status();
   int in = ::open(blob_path(blob).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (in < 0) {
     if (errno == ENOENT) return {Code::kCorrupt, "attachment " + std::to_string(attachment_id) + ": its blob is missing"};

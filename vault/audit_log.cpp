@@ -1,36 +1,14 @@
 // The audit log: sealed, hash-chained entries (docs/FORMAT.md, "Audit log").
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
-
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
 #include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
-#include "vault/format.h"
-#include "vault/fs.h"
-#include "vault/keyslot_store.h"
 #include "vault/vault_internal.h"
-
 
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
 using namespace internal;
 
 // ---- audit log ----
@@ -39,15 +17,15 @@ Status Vault::audit(const std::string& operation, int64_t record_id) {
   if (!audit_tip_) {
     auto q = db_->prepare("SELECT seq, chain FROM audit ORDER BY seq DESC LIMIT 1");
     if (!q) return q.status();
-    Status st;
+    auto step = q->step();
+    if (!step) return step.status();
     std::pair<int64_t, std::array<uint8_t, 32>> tip{0, {}};
-    if (q->step(&st)) {
+    if (*step == Step::kRow) {
       tip.first = q->int64(0);
       auto c = q->blob(1);
       if (c.size() != tip.second.size()) return {Code::kCorrupt, "audit log: a chain value is malformed"};
       std::copy(c.begin(), c.end(), tip.second.begin());
     }
-    FN_RETURN_IF_ERROR(st);
     audit_tip_ = tip;
   }
   int64_t seq = audit_tip_->first + 1;
@@ -65,7 +43,8 @@ Status Vault::audit(const std::string& operation, int64_t record_id) {
   auto chain = crypto::mac_blake2b(audit_mac_key_, chain_in);
   auto ins = db_->cached("INSERT INTO audit(seq, sealed, chain) VALUES (?, ?, ?)");
   if (!ins) return ins.status();
-  Status st = (*ins)->bind(1, seq).bind_blob(2, sealed).bind_blob(3, chain).run();
+  Status st = (*ins)->bind_all(seq, sealed, chain);
+  if (st) st = (*ins)->run();
   if (!st) {
     audit_tip_.reset();
     return st;
@@ -82,8 +61,10 @@ Result<std::vector<AuditEntry>> Vault::audit_log() {
   std::vector<AuditEntry> out;
   std::vector<uint8_t> prev(crypto::kMacBytes, 0);
   int64_t expect_seq = 1;
-  Status st;
-  while (q->step(&st)) {
+  for (;;) {
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) return out;
     int64_t seq = q->int64(0);
     auto sealed = q->blob(1);
     auto chain = q->blob(2);
@@ -111,8 +92,6 @@ Result<std::vector<AuditEntry>> Vault::audit_log() {
     prev.assign(chain.begin(), chain.end());
     ++expect_seq;
   }
-  FN_RETURN_IF_ERROR(st);
-  return out;
 }
 
 }  // namespace fieldnotes::vault

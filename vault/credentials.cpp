@@ -1,37 +1,9 @@
 // Changing the secrets that open the vault: the passphrase and the recovery key.
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
-
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
-#include "vault/format.h"
-#include "vault/fs.h"
-#include "vault/keyslot_store.h"
-#include "vault/vault_internal.h"
-
-
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
-using namespace internal;
 
 // ---- secrets ----
 

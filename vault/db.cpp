@@ -99,21 +99,48 @@ Result<Statement> Database::prepare(const char* sql) {
   return Statement(s, db_);
 }
 
-bool Statement::step(Status* status) {
+Status Statement::bind(int index, int64_t value) {
+  int rc = sqlite3_bind_int64(s_, index, value);
+  return rc == SQLITE_OK ? Status::ok() : bind_failed(index, rc);
+}
+
+Status Statement::bind(int index, std::string_view text) {
+  // The 64-bit forms take the length as it is: SQLite answers SQLITE_TOOBIG past its limit.
+  // A null pointer would bind NULL: empty text stays empty text.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  int rc = sqlite3_bind_text64(s_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return rc == SQLITE_OK ? Status::ok() : bind_failed(index, rc);
+}
+
+Status Statement::bind_blob(int index, std::span<const uint8_t> bytes) {
+  static constexpr uint8_t kEmpty = 0;
+  const uint8_t* data = bytes.data() != nullptr ? bytes.data() : &kEmpty;
+  int rc = sqlite3_bind_blob64(s_, index, data, bytes.size(), SQLITE_TRANSIENT);
+  return rc == SQLITE_OK ? Status::ok() : bind_failed(index, rc);
+}
+
+Status Statement::bind_failed(int index, int rc) const {
+  Code code = rc == SQLITE_TOOBIG ? Code::kInvalidInput : Code::kIo;
+  return {code, "database error: cannot bind parameter " + std::to_string(index) + ": " + sqlite3_errstr(rc)};
+}
+
+Result<Step> Statement::step() {
   int rc = sqlite3_step(s_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE && status != nullptr) {
-    Code code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? Code::kLocked
-                : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? Code::kCorrupt : Code::kIo;
-    *status = Status{code, std::string("database error: ") + sqlite3_errstr(rc)};
-  }
-  return false;
+  if (rc == SQLITE_ROW) return Step::kRow;
+  if (rc == SQLITE_DONE) return Step::kDone;
+  Code code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? Code::kLocked
+              : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? Code::kCorrupt : Code::kIo;
+  // sqlite3_errmsg says more than the code ("UNIQUE constraint failed: records.uuid"); it names
+  // tables and columns, never values.
+  return Status{code, std::string("database error: ") + sqlite3_errmsg(db_)};
 }
 
 Status Statement::run() {
-  Status st;
-  while (step(&st)) {}
-  return st;
+  for (;;) {
+    auto step = this->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) return Status::ok();
+  }
 }
 
 bool linked_against_sqlcipher(std::string* what) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -48,6 +49,9 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
+// What one sqlite3_step gives: a row to read, or the end of the statement.
+enum class Step { kRow, kDone };
+
 class Statement {
  public:
   explicit Statement(sqlite3_stmt* s, sqlite3* db) : s_(s), db_(db) {}
@@ -55,20 +59,31 @@ class Statement {
   Statement(Statement&& o) noexcept : s_(o.s_), db_(o.db_) { o.s_ = nullptr; }
   Statement& operator=(Statement&&) = delete;
 
-  Statement& bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
-  Statement& bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
+  // Bind parameter `index` (from 1). Each checks SQLite's return code: a parameter out of
+  // range or a value over SQLite's length limit (kInvalidInput) is an error naming the
+  // parameter, never ignored.
+  Status bind(int index, int64_t value);
+  Status bind(int index, std::string_view text);
+  Status bind_blob(int index, std::span<const uint8_t> bytes);
+  // Binds `values` to parameters 1, 2, ... in order: integers as INTEGER, text (anything that
+  // converts to std::string_view) as TEXT, byte spans and byte vectors as BLOB. Returns the
+  // first failure.
+  template <typename... Values>
+  Status bind_all(const Values&... values) {
+    int index = 0;
+    Status status;
+    ((status = status ? bind_value(++index, values) : status), ...);
+    return status;
   }
-  Statement& bind_blob(int i, std::span<const uint8_t> v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // Returns true while a row is available; sets *status on error.
-  bool step(Status* status);
-  Status run();  // step to completion
+
+  // Advances the statement: kRow while a row is available, kDone at its end; on failure a
+  // status with SQLite's message (kLocked when busy, kCorrupt for a damaged database, kIo
+  // otherwise).
+  Result<Step> step();
+  Status run();  // steps to completion
   void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
 
+  int columns() const { return sqlite3_column_count(s_); }
   int64_t int64(int col) const { return sqlite3_column_int64(s_, col); }
   std::string text(int col) const {
     auto p = sqlite3_column_text(s_, col);
@@ -80,6 +95,20 @@ class Statement {
   }
 
  private:
+  template <typename Value>
+  Status bind_value(int index, const Value& value) {
+    if constexpr (std::is_integral_v<Value>) {
+      static_assert(std::is_signed_v<Value> || sizeof(Value) < sizeof(int64_t),
+                    "a 64-bit unsigned value may not fit SQLite's INTEGER: convert it where it is known to fit");
+      return bind(index, static_cast<int64_t>(value));
+    } else if constexpr (std::is_convertible_v<const Value&, std::span<const uint8_t>>) {
+      return bind_blob(index, value);
+    } else {
+      return bind(index, std::string_view(value));
+    }
+  }
+  Status bind_failed(int index, int rc) const;
+
   sqlite3_stmt* s_;
   sqlite3* db_;
 };

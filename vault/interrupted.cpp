@@ -2,37 +2,17 @@
 // a journal that never became hot, orphaned blobs; and repair of a damaged key-slot copy.
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
-#include "vault/keyslot_store.h"
-#include "vault/vault_internal.h"
-
 
 namespace fieldnotes::vault {
 
 namespace fs = std::filesystem;
-using crypto::SecretBuffer;
-using json = nlohmann::json;
-using namespace internal;
 
 Status Vault::finish_interrupted_writes() {
   // A vault on read-only media (a backup on a locked stick) opens as it is.
@@ -70,9 +50,12 @@ Status Vault::remove_orphan_blobs() {
   {
     auto q = db_->prepare("SELECT blob FROM attachments");
     if (!q) return q.status();
-    Status st;
-    while (q->step(&st)) known.insert(q->text(0));
-    FN_RETURN_IF_ERROR(st);
+    for (;;) {
+      auto step = q->step();
+      if (!step) return step.status();
+      if (*step == Step::kDone) break;
+      known.insert(q->text(0));
+    }
   }
   std::error_code ec;
   bool removed = false;

@@ -12,6 +12,7 @@ const char* table_name(ItemTable t) {
   switch (t) {
     case ItemTable::kRecords: return "records";
     case ItemTable::kPeople: return "people";
+    case ItemTable::kTestOnly: return "test";
   }
   return "?";
 }
@@ -20,6 +21,7 @@ const char* item_noun(ItemTable t) {
   switch (t) {
     case ItemTable::kRecords: return "record";
     case ItemTable::kPeople: return "person";
+    case ItemTable::kTestOnly: return "test item";
   }
   return "item";
 }
@@ -46,15 +48,24 @@ Result<std::size_t> item_key_ad(ItemTable t, std::string_view uuid, uint32_t epo
   return n;
 }
 
-Result<std::vector<uint8_t>> item_key_wrap(const crypto::SecretBuffer& kek, ItemTable t, std::string_view uuid,
-                                           uint32_t epoch, const crypto::SecretBuffer& key) {
+Result<std::vector<uint8_t>> item_key_wrap_with_nonce(const crypto::SecretBuffer& kek, ItemTable t,
+                                                      std::string_view uuid, uint32_t epoch,
+                                                      const crypto::SecretBuffer& key,
+                                                      std::span<const uint8_t, crypto::kAeadNonceBytes> nonce) {
   std::array<uint8_t, kItemKeyAdMaxBytes> ad;
   auto n = item_key_ad(t, uuid, epoch, ad);
   if (!n) return n.status();
   std::vector<uint8_t> out{kEnvelopeVersion};
-  auto sealed = crypto::aead_xchacha_seal(kek, key.bytes(), {ad.data(), *n});
+  auto sealed = crypto::aead_xchacha_seal_with_nonce(kek, nonce, key.bytes(), {ad.data(), *n});
   out.insert(out.end(), sealed.begin(), sealed.end());
   return out;
+}
+
+Result<std::vector<uint8_t>> item_key_wrap(const crypto::SecretBuffer& kek, ItemTable t, std::string_view uuid,
+                                           uint32_t epoch, const crypto::SecretBuffer& key) {
+  std::array<uint8_t, crypto::kAeadNonceBytes> nonce;
+  crypto::random_bytes(nonce);
+  return item_key_wrap_with_nonce(kek, t, uuid, epoch, key, nonce);
 }
 
 Status item_key_unwrap_into(const crypto::SecretBuffer& kek, ItemTable t, int64_t id, std::string_view uuid,

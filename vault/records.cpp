@@ -1,37 +1,27 @@
 // Records: add, read (on one thread or two), update.
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <thread>
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <map>
-#include <set>
+#include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
 #include "vault/envelope.h"
-#include "vault/format.h"
-#include "vault/fs.h"
-#include "vault/keyslot_store.h"
+#include "vault/sealed_row.h"
 #include "vault/vault_internal.h"
-
 
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
 using namespace internal;
+
+namespace {
+
+// The sealed fields of a record, in the order the queries below ask for them.
+constexpr std::size_t kHeaderField = 0, kBodyField = 1;
+
+}  // namespace
 
 // ---- records ----
 
@@ -53,9 +43,8 @@ Result<int64_t> Vault::insert_record(const NewRecord& r, SecretBuffer& key) {
       "INSERT INTO records(uuid, kind, created, updated, epoch, wrapped_key, header, body) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.status();
-  FN_RETURN_IF_ERROR((*ins)->bind(1, uuid).bind(2, h.kind).bind(3, h.created).bind(4, h.updated)
-                         .bind(5, int64_t{kek_epoch_}).bind_blob(6, *wrapped)
-                         .bind_blob(7, header).bind_blob(8, body).run());
+  FN_RETURN_IF_ERROR((*ins)->bind_all(uuid, h.kind, h.created, h.updated, int64_t{kek_epoch_}, *wrapped, header, body));
+  FN_RETURN_IF_ERROR((*ins)->run());
   return db_->last_insert_rowid();
 }
 
@@ -103,13 +92,13 @@ Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, 
     return s.code() == Code::kUnsupported ? Status{Code::kUnsupported, what + " " + s.message()}
                                           : Status{Code::kCorrupt, what + " does not authenticate"};
   };
-  if (Status s = envelope_open_into(key, "records", "header", row.uuid, row.header, header); !s)
+  if (Status s = envelope_open_into(key, "records", "header", row.uuid, row.fields[kHeaderField], header); !s)
     return failed(s, "header");
   auto parsed = header_from_json(header.view());
   if (!parsed) return Status{Code::kCorrupt, "record " + std::to_string(row.id) + ": header is malformed"};
   rec.header = std::move(parsed).value();
   if (with_body) {
-    if (Status s = envelope_open_into(key, "records", "body", row.uuid, row.body, body); !s)
+    if (Status s = envelope_open_into(key, "records", "body", row.uuid, row.fields[kBodyField], body); !s)
       return failed(s, "body");
     rec.body.assign(body.view());
   }
@@ -117,29 +106,26 @@ Status Vault::open_row(const SealedRow& row, bool with_body, SecretBuffer& key, 
 }
 
 Status Vault::for_each_record(bool with_body, const std::function<bool(const Record&)>& fn) {
-  auto q = db_->prepare(with_body ? "SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id"
-                                  : "SELECT id, uuid, epoch, wrapped_key, header FROM records ORDER BY id");
+  const std::string sql = with_body ? sealed_rows_query(ItemTable::kRecords, {"header", "body"}, SealedRows::kAll)
+                                    : sealed_rows_query(ItemTable::kRecords, {"header"}, SealedRows::kAll);
+  auto q = db_->prepare(sql.c_str());
   if (!q) return q.status();
   // One secure allocation each for the key, header and body, reused for every row.
   SecretBuffer key(32), header(4096), body(65536);
-  Status st;
   SealedRow row;
-  while (q->step(&st)) {
-    row.id = q->int64(0);
-    row.uuid = q->text(1);
-    row.epoch = q->int64(2);
-    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
-    row.header.assign(q->blob(4).begin(), q->blob(4).end());
-    if (with_body) row.body.assign(q->blob(5).begin(), q->blob(5).end());
+  for (;;) {
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) return Status::ok();
+    read_sealed_row(*q, row);
     Record rec;
     FN_RETURN_IF_ERROR(open_row(row, with_body, key, header, body, rec));
-    if (!fn(rec)) break;
+    if (!fn(rec)) return Status::ok();
   }
-  return st;
 }
 
 Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const Record&)>& match) {
-  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records ORDER BY id");
+  auto q = db_->prepare(sealed_rows_query(ItemTable::kRecords, {"header", "body"}, SealedRows::kAll).c_str());
   if (!q) return q.status();
   // This thread reads SQLite and opens every other batch; a second thread opens the rest.
   constexpr std::size_t kBatch = 128;
@@ -197,14 +183,15 @@ Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const 
     }
     batch = {};
   };
-  while (q->step(&st)) {
+  for (;;) {
+    auto step = q->step();
+    if (!step) {
+      st = step.status();
+      break;
+    }
+    if (*step == Step::kDone) break;
     SealedRow row;
-    row.id = q->int64(0);
-    row.uuid = q->text(1);
-    row.epoch = q->int64(2);
-    row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
-    row.header.assign(q->blob(4).begin(), q->blob(4).end());
-    row.body.assign(q->blob(5).begin(), q->blob(5).end());
+    read_sealed_row(*q, row);
     batch.push_back(std::move(row));
     if (batch.size() == kBatch) hand_off();
   }
@@ -222,21 +209,8 @@ Result<std::vector<int64_t>> Vault::find_records(const std::function<bool(const 
 }
 
 Result<Record> Vault::get_record(int64_t id) {
-  auto q = db_->prepare("SELECT id, uuid, epoch, wrapped_key, header, body FROM records WHERE id = ?");
-  if (!q) return q.status();
-  q->bind(1, id);
-  Status st;
-  if (!q->step(&st)) {
-    FN_RETURN_IF_ERROR(st);
-    return Status{Code::kNotFound, "no record " + std::to_string(id)};
-  }
   SealedRow row;
-  row.id = id;
-  row.uuid = q->text(1);
-  row.epoch = q->int64(2);
-  row.wrapped.assign(q->blob(3).begin(), q->blob(3).end());
-  row.header.assign(q->blob(4).begin(), q->blob(4).end());
-  row.body.assign(q->blob(5).begin(), q->blob(5).end());
+  FN_RETURN_IF_ERROR(load_sealed_row(*db_, ItemTable::kRecords, id, {"header", "body"}, row));
   SecretBuffer key(32), header, body;
   Record rec;
   FN_RETURN_IF_ERROR(open_row(row, /*with_body=*/true, key, header, body, rec));
@@ -257,7 +231,8 @@ Status Vault::update_record(int64_t id, const RecordHeader& header, std::string_
   return transaction([&]() -> Status {
     auto up = db_->prepare("UPDATE records SET header = ?, body = ?, updated = ? WHERE id = ?");
     if (!up) return up.status();
-    FN_RETURN_IF_ERROR(up->bind_blob(1, sh).bind_blob(2, sb).bind(3, h.updated).bind(4, id).run());
+    FN_RETURN_IF_ERROR(up->bind_all(sh, sb, h.updated, id));
+    FN_RETURN_IF_ERROR(up->run());
     return audit("edit", id);
   });
 }

@@ -1,36 +1,17 @@
 // The sharing identity, contacts, bundle sequence numbers and received bundles.
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
-
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cstdlib>
 
 #include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
-#include "vault/keyslot_store.h"
 #include "vault/vault_internal.h"
-
 
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
 using namespace internal;
 
 // ---- sharing ----
@@ -51,8 +32,9 @@ Result<IdentityKeys> Vault::identity() {
   auto ad = sharing_ad("fieldnotes identity v1", slots_.vault_id, "identity");
   auto q = db_->prepare("SELECT sealed FROM sharing WHERE key = 'identity'");
   if (!q) return q.status();
-  Status st;
-  if (q->step(&st)) {
+  auto step = q->step();
+  if (!step) return step.status();
+  if (*step == Step::kRow) {
     auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(0), ad);
     if (!plain || plain->size() != 72) return Status{Code::kCorrupt, "the vault identity does not authenticate"};
     IdentityKeys k;
@@ -61,15 +43,16 @@ Result<IdentityKeys> Vault::identity() {
     std::copy_n(plain->data() + 64, 8, k.minisign_key_id.begin());
     return k;
   }
-  FN_RETURN_IF_ERROR(st);
   SecretBuffer fresh = SecretBuffer::random(72);
   auto sealed = crypto::aead_xchacha_seal(identity_key_, fresh.bytes(), ad);
-  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+  Status created = transaction([&]() -> Status {
     auto ins = db_->prepare("INSERT INTO sharing(key, sealed) VALUES ('identity', ?)");
     if (!ins) return ins.status();
-    FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed).run());
+    FN_RETURN_IF_ERROR(ins->bind_blob(1, sealed));
+    FN_RETURN_IF_ERROR(ins->run());
     return audit("identity-create");
-  }));
+  });
+  if (!created) return created;
   return identity();
 }
 
@@ -83,19 +66,23 @@ Status Vault::put_contact(const Contact& c, const std::string& uuid) {
   // SQLite 3.15 (under SQLCipher 3.4.1) has no UPSERT.
   auto up = db_->prepare("UPDATE contacts SET sealed = ? WHERE uuid = ?");
   if (!up) return up.status();
-  FN_RETURN_IF_ERROR(up->bind_blob(1, sealed).bind(2, uuid).run());
+  FN_RETURN_IF_ERROR(up->bind_all(sealed, uuid));
+  FN_RETURN_IF_ERROR(up->run());
   if (db_->changes() > 0) return Status::ok();
   auto ins = db_->prepare("INSERT INTO contacts(uuid, sealed) VALUES (?, ?)");
   if (!ins) return ins.status();
-  return ins->bind(1, uuid).bind_blob(2, sealed).run();
+  FN_RETURN_IF_ERROR(ins->bind_all(uuid, sealed));
+  return ins->run();
 }
 
 Result<std::vector<Contact>> Vault::contacts() {
   auto q = db_->prepare("SELECT id, uuid, sealed FROM contacts ORDER BY id");
   if (!q) return q.status();
   std::vector<Contact> out;
-  Status st;
-  while (q->step(&st)) {
+  for (;;) {
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) return out;
     Contact c;
     c.id = q->int64(0);
     std::string uuid = q->text(1);
@@ -109,8 +96,6 @@ Result<std::vector<Contact>> Vault::contacts() {
     c.last_sequence = json_field(j, "last_sequence", int64_t{0});
     out.push_back(std::move(c));
   }
-  FN_RETURN_IF_ERROR(st);
-  return out;
 }
 
 Result<int64_t> Vault::add_contact(const Contact& c) {
@@ -119,11 +104,12 @@ Result<int64_t> Vault::add_contact(const Contact& c) {
   for (const auto& x : *all)
     if (x.name == c.name) return Status{Code::kRefused, "a contact named \"" + c.name + "\" exists"};
   int64_t id = 0;
-  FN_RETURN_IF_ERROR(transaction([&]() -> Status {
+  Status added = transaction([&]() -> Status {
     FN_RETURN_IF_ERROR(put_contact(c, new_uuid()));
     id = db_->last_insert_rowid();
     return audit("contact-add");
-  }));
+  });
+  if (!added) return added;
   return id;
 }
 
@@ -135,7 +121,8 @@ Status Vault::remove_contact(const std::string& name) {
     return transaction([&]() -> Status {
       auto del = db_->prepare("DELETE FROM contacts WHERE id = ?");
       if (!del) return del.status();
-      FN_RETURN_IF_ERROR(del->bind(1, x.id).run());
+      FN_RETURN_IF_ERROR(del->bind(1, x.id));
+      FN_RETURN_IF_ERROR(del->run());
       return audit("contact-rm");
     });
   }
@@ -145,14 +132,15 @@ Status Vault::remove_contact(const std::string& name) {
 Result<int64_t> Vault::next_share_sequence() {
   auto q = db_->prepare("SELECT value FROM meta WHERE key = 'share_sequence'");
   if (!q) return q.status();
-  Status st;
+  auto step = q->step();
+  if (!step) return step.status();
   int64_t seq = 0;
-  if (q->step(&st)) seq = std::atoll(q->text(0).c_str());
-  FN_RETURN_IF_ERROR(st);
+  if (*step == Step::kRow) seq = std::atoll(q->text(0).c_str());
   ++seq;
   auto up = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('share_sequence', ?)");
   if (!up) return up.status();
-  FN_RETURN_IF_ERROR(up->bind(1, std::to_string(seq)).run());
+  FN_RETURN_IF_ERROR(up->bind(1, std::to_string(seq)));
+  FN_RETURN_IF_ERROR(up->run());
   return seq;
 }
 
@@ -160,11 +148,10 @@ Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
   auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
   auto q = db_->prepare("SELECT 1 FROM seen_bundles WHERE tag = ?");
   if (!q) return q.status();
-  q->bind_blob(1, tag);
-  Status st;
-  bool seen = q->step(&st);
-  FN_RETURN_IF_ERROR(st);
-  return seen;
+  FN_RETURN_IF_ERROR(q->bind_blob(1, tag));
+  auto step = q->step();
+  if (!step) return step.status();
+  return *step == Step::kRow;
 }
 
 Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs,
@@ -224,16 +211,18 @@ Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& 
   auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
   auto ins = db_->prepare("INSERT INTO seen_bundles(tag, received) VALUES (?, ?)");
   if (!ins) return fail(ins.status());
-  Status s = ins->bind_blob(1, tag).bind(2, now_seconds()).run();
+  Status s = ins->bind_all(tag, now_seconds());
+  if (s) s = ins->run();
   if (!s) return fail(s);
   if (contact_id > 0) {
     auto all = contacts();
     if (!all) return fail(all.status());
     auto q = db_->prepare("SELECT uuid FROM contacts WHERE id = ?");
     if (!q) return fail(q.status());
-    q->bind(1, contact_id);
-    Status st;
-    if (!q->step(&st)) return fail(st.is_ok() ? Status{Code::kNotFound, "no such contact"} : st);
+    if (Status b = q->bind(1, contact_id); !b) return fail(b);
+    auto step = q->step();
+    if (!step) return fail(step.status());
+    if (*step == Step::kDone) return fail(Status{Code::kNotFound, "no such contact"});
     std::string uuid = q->text(0);
     for (auto c : *all) {
       if (c.id != contact_id) continue;

@@ -2,75 +2,49 @@
 // (docs/FORMAT.md, "Shred"), and finishing a shred that a crash interrupted.
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
-
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/fs.h"
-#include "vault/keyslot_store.h"
-#include "vault/vault_internal.h"
-
+#include "vault/sealed_row.h"
 
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
-using namespace internal;
 
 Status Vault::rewrap_table(ItemTable t, const SecretBuffer& new_kek, uint32_t new_epoch, ItemTable skip_table,
                            int64_t skip_id) {
-  std::vector<std::tuple<int64_t, std::string, int64_t, std::vector<uint8_t>>> rows;
+  std::vector<SealedRow> rows;
   {
-    auto q = db_->prepare(std::string("SELECT id, uuid, epoch, wrapped_key FROM ").append(table_name(t)).c_str());
+    auto q = db_->prepare(sealed_rows_query(t, {}, SealedRows::kAll).c_str());
     if (!q) return q.status();
-    Status st;
-    while (q->step(&st)) {
-      auto b = q->blob(3);
-      rows.emplace_back(q->int64(0), q->text(1), q->int64(2), std::vector<uint8_t>(b.begin(), b.end()));
+    for (;;) {
+      auto step = q->step();
+      if (!step) return step.status();
+      if (*step == Step::kDone) break;
+      read_sealed_row(*q, rows.emplace_back());
     }
-    FN_RETURN_IF_ERROR(st);
   }
   auto up = db_->prepare(std::string("UPDATE ").append(table_name(t)).append(" SET epoch = ?, wrapped_key = ? WHERE id = ?").c_str());
   if (!up) return up.status();
-  for (auto& [rid, uuid, epoch, wrapped] : rows) {
-    if (t == skip_table && rid == skip_id) continue;
-    auto key = unwrap_item_key(t, rid, uuid, epoch, wrapped);
+  for (const SealedRow& row : rows) {
+    if (t == skip_table && row.id == skip_id) continue;
+    auto key = unwrap_item_key(t, row.id, row.uuid, row.epoch, row.wrapped);
     if (!key) return key.status();
-    auto rewrapped = item_key_wrap(new_kek, t, uuid, new_epoch, *key);
+    auto rewrapped = item_key_wrap(new_kek, t, row.uuid, new_epoch, *key);
     if (!rewrapped) return rewrapped.status();
     up->reset();
-    FN_RETURN_IF_ERROR(up->bind(1, int64_t{new_epoch}).bind_blob(2, *rewrapped).bind(3, rid).run());
+    FN_RETURN_IF_ERROR(up->bind_all(int64_t{new_epoch}, *rewrapped, row.id));
+    FN_RETURN_IF_ERROR(up->run());
   }
   return Status::ok();
 }
 
-Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id, const char* operation) {
+Status Vault::rotate_epoch_and_delete(std::span<const ItemTable> tables, ItemTable table, int64_t id,
+                                     const char* operation) {
   {
-    auto exists = db_->prepare(std::string("SELECT 1 FROM ").append(table_name(table)).append(" WHERE id = ?").c_str());
-    if (!exists) return exists.status();
-    exists->bind(1, id);
-    Status st;
-    if (!exists->step(&st)) {
-      FN_RETURN_IF_ERROR(st);
-      return {Code::kNotFound, std::string("no ") + item_noun(table) + " " + std::to_string(id)};
-    }
+    SealedRow row;
+    FN_RETURN_IF_ERROR(load_sealed_row(*db_, table, id, {}, row));  // kNotFound before any write
   }
   // 1. A new epoch KEK, written beside the old one: a crash from here on leaves every
   //    surviving item readable under whichever epoch the database says.
@@ -90,9 +64,9 @@ Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id, const char* o
     (void)write_slots();
     return s;
   };
-  // Every table whose keys the KEK wraps (kItemTables): a table left out would be unreadable
-  // once the old epoch key is gone.
-  for (ItemTable t : kItemTables) {
+  // Every table whose keys the KEK wraps (kItemTables, from shred_record and remove_person): a
+  // table left out would be unreadable once the old epoch key is gone.
+  for (ItemTable t : tables) {
     Status s = rewrap_table(t, new_kek, new_epoch, table, id);
     if (!s) return fail(s);
   }
@@ -100,18 +74,23 @@ Status Vault::rotate_epoch_and_delete(ItemTable table, int64_t id, const char* o
   if (table == ItemTable::kRecords) {
     auto q = db_->prepare("SELECT blob FROM attachments WHERE record_id = ?");
     if (!q) return fail(q.status());
-    q->bind(1, id);
-    Status st;
-    while (q->step(&st)) blobs.push_back(q->text(0));
-    if (!st) return fail(st);
+    if (Status b = q->bind(1, id); !b) return fail(b);
+    for (;;) {
+      auto step = q->step();
+      if (!step) return fail(step.status());
+      if (*step == Step::kDone) break;
+      blobs.push_back(q->text(0));
+    }
     auto da = db_->prepare("DELETE FROM attachments WHERE record_id = ?");
     if (!da) return fail(da.status());
-    Status sa = da->bind(1, id).run();
+    Status sa = da->bind(1, id);
+    if (sa) sa = da->run();
     if (!sa) return fail(sa);
   }
   auto del = db_->prepare(std::string("DELETE FROM ").append(table_name(table)).append(" WHERE id = ?").c_str());
   if (!del) return fail(del.status());
-  Status s = del->bind(1, id).run();
+  Status s = del->bind(1, id);
+  if (s) s = del->run();
   if (!s) return fail(s);
   s = audit(operation, table == ItemTable::kRecords ? id : 0);
   if (!s) return fail(s);
@@ -139,13 +118,13 @@ Status Vault::finish_pending_shred() {
   for (ItemTable t : kItemTables) {
     auto q = db_->prepare(std::string("SELECT sum(epoch = ?), sum(epoch = ?) FROM ").append(table_name(t)).c_str());
     if (!q) return q.status();
-    q->bind(1, int64_t{old_epoch}).bind(2, int64_t{new_epoch});
-    Status st;
-    if (q->step(&st)) {
+    FN_RETURN_IF_ERROR(q->bind_all(int64_t{old_epoch}, int64_t{new_epoch}));
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kRow) {
       n_old += q->int64(0);
       n_new += q->int64(1);
     }
-    FN_RETURN_IF_ERROR(st);
   }
   if (n_old > 0 && n_new > 0) return Status::ok();  // cannot happen with transactions; keep both
   if (n_old > 0) slots_.epochs.pop_back();           // the shred did not commit: undo it
@@ -154,7 +133,7 @@ Status Vault::finish_pending_shred() {
 }
 
 Status Vault::shred_record(int64_t id) {
-  return rotate_epoch_and_delete(ItemTable::kRecords, id, "shred");
+  return rotate_epoch_and_delete(kItemTables, ItemTable::kRecords, id, "shred");
 }
 
 }  // namespace fieldnotes::vault

@@ -1,3 +1,4 @@
+// The vault itself: create, open (lock, key slots, database, migration), panic's entry, transactions.
 #include "vault/vault.h"
 
 #include <fcntl.h>
@@ -5,30 +6,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
 #include "vault/format.h"
-#include "vault/fs.h"
-#include "vault/keyslot_store.h"
 #include "vault/vault_internal.h"
 
 namespace fieldnotes::vault {
 
 namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
 using namespace internal;
 
 namespace {
@@ -218,15 +208,15 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
 Result<std::string> Vault::meta_value(const char* key) {
   auto t = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
   if (!t) return t.status();
-  Status st;
-  if (!t->step(&st) || t->int64(0) == 0) return std::string();
+  auto has_meta = t->step();
+  if (!has_meta) return has_meta.status();
+  if (*has_meta == Step::kDone || t->int64(0) == 0) return std::string();
   auto q = db_->prepare("SELECT value FROM meta WHERE key = ?");
   if (!q) return q.status();
-  q->bind(1, std::string(key));
-  std::string out;
-  if (q->step(&st)) out = q->text(0);
-  FN_RETURN_IF_ERROR(st);
-  return out;
+  FN_RETURN_IF_ERROR(q->bind(1, std::string_view(key)));
+  auto step = q->step();
+  if (!step) return step.status();
+  return *step == Step::kRow ? q->text(0) : std::string();
 }
 
 Status Vault::destroy_key_slots(const fs::path& dir) {
@@ -238,15 +228,15 @@ Status Vault::destroy_key_slots(const fs::path& dir) {
 Status Vault::migrate() {
   auto q = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
   if (!q) return q.status();
-  Status st;
-  q->step(&st);
-  FN_RETURN_IF_ERROR(st);
+  auto has_meta = q->step();
+  if (!has_meta) return has_meta.status();
   int version = 0;
-  if (q->int64(0) == 1) {
+  if (*has_meta == Step::kRow && q->int64(0) == 1) {
     auto v = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
     if (!v) return v.status();
-    if (v->step(&st)) version = std::atoi(v->text(0).c_str());
-    FN_RETURN_IF_ERROR(st);
+    auto step = v->step();
+    if (!step) return step.status();
+    if (*step == Step::kRow) version = std::atoi(v->text(0).c_str());
   }
   if (version > kSchemaVersion)
     return {Code::kUnsupported, "the vault was written by a newer fieldnotes (schema " +
@@ -258,7 +248,8 @@ Status Vault::migrate() {
   if (s) {
     auto ins = db_->prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), ('vault_id', ?)");
     if (!ins) s = ins.status();
-    else s = ins->bind(1, std::to_string(kSchemaVersion)).bind(2, to_hex(slots_.vault_id)).run();
+    else s = ins->bind_all(std::to_string(kSchemaVersion), to_hex(slots_.vault_id));
+    if (s) s = ins->run();
   }
   if (!s) {
     (void)rollback();

@@ -5,12 +5,16 @@
 // VAULT_DIR/lock serialises every open vault (a second process waits, then fails with kLocked).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crypto/kdf.h"
@@ -219,6 +223,9 @@ class Vault {
   Status repair_key_slots();
 
  private:
+  // Defined only in tests/vault/test_vault.cpp: shreds with a table added by the test.
+  friend struct ShredTestSeam;
+
   Vault() = default;
   Status migrate();
   Status open_row(const SealedRow& row, bool with_body, crypto::SecretBuffer& key,
@@ -229,8 +236,11 @@ class Vault {
   Status remove_stale_journal();
   Result<std::string> meta_value(const char* key);
   Status write_slots();
-  // Shred: `operation` is audited in the transaction that deletes the item.
-  Status rotate_epoch_and_delete(ItemTable table, int64_t id, const char* operation);
+  // Shred: rewraps the keys of every table in `tables` (kItemTables, except in the test that
+  // adds a table) under a new epoch KEK and deletes item `id` of `table`; `operation` is
+  // audited in the same transaction.
+  Status rotate_epoch_and_delete(std::span<const ItemTable> tables, ItemTable table, int64_t id,
+                                 const char* operation);
   Status rewrap_table(ItemTable t, const crypto::SecretBuffer& new_kek, uint32_t new_epoch, ItemTable skip_table,
                       int64_t skip_id);
   Result<crypto::SecretBuffer> unwrap_item_key(ItemTable table, int64_t id, std::string_view uuid,
@@ -261,10 +271,10 @@ class Vault {
   crypto::SecretBuffer audit_mac_key_;
   crypto::SecretBuffer identity_key_;
   Status put_contact(const Contact& c, const std::string& uuid);
-  struct AttachmentKeys;
   Result<crypto::SecretBuffer> record_key(int64_t record_id, std::string* uuid);
-  Result<crypto::SecretBuffer> attachment_key(const AttachmentInfo& a, std::span<const uint8_t> wrapped,
-                                              const crypto::SecretBuffer& record_key, const std::string& record_uuid);
+  // The key of attachment `id`, `wrapped` (an envelope) under the key of its record.
+  static Result<crypto::SecretBuffer> attachment_key(int64_t id, std::string_view uuid, std::span<const uint8_t> wrapped,
+                                                     const crypto::SecretBuffer& record_key);
   std::vector<uint8_t> blob_ad(const std::string& attachment_uuid) const;
   // A sealed blob renamed into blobs/ (not yet referenced by a row).
   struct StagedBlob {

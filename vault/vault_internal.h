@@ -17,14 +17,6 @@
 
 namespace fieldnotes::vault {
 
-// One sealed record row, copied out of SQLite so that another thread can open it.
-struct SealedRow {
-  int64_t id = 0;
-  int64_t epoch = 0;
-  std::string uuid;
-  std::vector<uint8_t> wrapped, header, body;
-};
-
 namespace internal {
 
 using json = nlohmann::json;

@@ -1,38 +1,11 @@
 // The vault's item keys under its current epoch KEK (the format: vault/item_key.h).
 #include "vault/vault.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
-#include <thread>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <map>
-#include <set>
-
-#include <nlohmann/json.hpp>
-
-#include "crypto/aead.h"
-#include "crypto/blob_stream.h"
-#include "vault/envelope.h"
-#include "vault/format.h"
-#include "vault/fs.h"
-#include "vault/keyslot_store.h"
-#include "vault/vault_internal.h"
 #include "vault/item_key.h"
-
 
 namespace fieldnotes::vault {
 
-namespace fs = std::filesystem;
 using crypto::SecretBuffer;
-using json = nlohmann::json;
-using namespace internal;
 
 Result<std::vector<uint8_t>> Vault::wrap_item_key(ItemTable table, std::string_view uuid,
                                                  const SecretBuffer& key) const {

@@ -14,8 +14,11 @@
 #include <random>
 
 #include "crypto/aead.h"
+#include "vault/envelope.h"
 #include "vault/fs.h"
+#include "vault/item_key.h"
 #include "vault/keyslots.h"
+#include "vault/sealed_row.h"
 #include "vault/vault.h"
 
 using namespace fieldnotes;
@@ -223,8 +226,7 @@ TEST_CASE("passwd and recovery reset: the old secret stops working, records unto
     auto db = raw_db(dir);
     auto q = db.prepare("SELECT wrapped_key, header, body FROM records");
     REQUIRE(q.is_ok());
-    Status st;
-    while (q->step(&st))
+    for (auto step = q->step(); step.is_ok() && *step == Step::kRow; step = q->step())
       for (int c = 0; c < 3; ++c) rows_before.insert(rows_before.end(), q->blob(c).begin(), q->blob(c).end());
   }
   {
@@ -260,8 +262,7 @@ TEST_CASE("passwd and recovery reset: the old secret stops working, records unto
     auto db = Database::open(dir / "vault.db", crypto::kdf_derive_subkey(*mm, crypto::Subkey::kDatabase), false);
     REQUIRE(db.is_ok());
     auto q = db->prepare("SELECT wrapped_key, header, body FROM records");
-    Status st;
-    while (q->step(&st))
+    for (auto step = q->step(); step.is_ok() && *step == Step::kRow; step = q->step())
       for (int c = 0; c < 3; ++c) rows_after.insert(rows_after.end(), q->blob(c).begin(), q->blob(c).end());
   }
   CHECK(rows_after == rows_before);
@@ -283,9 +284,9 @@ TEST_CASE("shred: old wrapped key cannot be unwrapped and appears in no live fil
   {
     auto db = raw_db(dir);
     auto q = db.prepare("SELECT wrapped_key, header, body, uuid FROM records WHERE id = ?");
-    q->bind(1, gone);
-    Status st;
-    REQUIRE(q->step(&st));
+    REQUIRE(q->bind(1, gone).is_ok());
+    auto step = q->step();
+    REQUIRE((step.is_ok() && *step == Step::kRow));
     wrapped.assign(q->blob(0).begin(), q->blob(0).end());
     header.assign(q->blob(1).begin(), q->blob(1).end());
     body.assign(q->blob(2).begin(), q->blob(2).end());
@@ -388,6 +389,141 @@ TEST_CASE("a shred interrupted before or after its commit leaves every record re
     REQUIRE(f->epochs.size() == 1);
     CHECK(f->epochs[0].number == later.epochs[0].number);
   }
+}
+
+namespace fieldnotes::vault {
+
+// The test-only seam of vault.h: a shred that rewraps the tables this test lists.
+struct ShredTestSeam {
+  static Status shred_record(Vault& v, std::span<const ItemTable> tables, int64_t id) {
+    return v.rotate_epoch_and_delete(tables, ItemTable::kRecords, id, "shred");
+  }
+};
+
+}  // namespace fieldnotes::vault
+
+namespace {
+
+// The extra table of the test: sealed rows like people's, wrapped under the epoch KEK.
+struct ExtraRow {
+  std::string uuid;
+  SecretBuffer key;
+  std::string plaintext;
+};
+
+void add_extra_table(const fs::path& dir, const std::vector<ExtraRow>& rows) {
+  SecretBuffer master = master_of(dir);
+  auto slots = KeyslotFile::parse(slurp(dir / "keyslots"));
+  REQUIRE(slots.is_ok());
+  const uint32_t epoch = slots->current_epoch();
+  auto kek = slots->open_epoch(master, epoch);
+  REQUIRE(kek.is_ok());
+  auto db = raw_db(dir);
+  REQUIRE(db.exec("CREATE TABLE test (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, "
+                  "epoch INTEGER NOT NULL, wrapped_key BLOB NOT NULL, data BLOB NOT NULL)").is_ok());
+  for (const ExtraRow& row : rows) {
+    auto wrapped = item_key_wrap(*kek, ItemTable::kTestOnly, row.uuid, epoch, row.key);
+    REQUIRE(wrapped.is_ok());
+    auto data = envelope_seal(row.key, "test", "data", row.uuid,
+                              {reinterpret_cast<const uint8_t*>(row.plaintext.data()), row.plaintext.size()});
+    auto ins = db.prepare("INSERT INTO test(uuid, epoch, wrapped_key, data) VALUES (?, ?, ?, ?)");
+    REQUIRE(ins.is_ok());
+    REQUIRE(ins->bind_all(row.uuid, int64_t{epoch}, *wrapped, data).is_ok());
+    REQUIRE(ins->run().is_ok());
+  }
+}
+
+std::vector<SealedRow> sealed_rows(const fs::path& dir, ItemTable table,
+                                   std::initializer_list<std::string_view> fields = {}) {
+  auto db = raw_db(dir);
+  auto q = db.prepare(sealed_rows_query(table, fields, SealedRows::kAll).c_str());
+  REQUIRE(q.is_ok());
+  std::vector<SealedRow> rows;
+  for (;;) {
+    auto step = q->step();
+    REQUIRE(step.is_ok());
+    if (*step == Step::kDone) return rows;
+    read_sealed_row(*q, rows.emplace_back());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("shred rewraps every table it is given: a table added by the test still opens, the old KEK opens nothing") {
+  TempDir t;
+  fs::path dir = make_vault(t);
+  int64_t keep, gone, later;
+  {
+    auto v = open_ok(dir);
+    keep = add(*v, "keep", "surviving testimony");
+    gone = add(*v, "gone", "testimony to shred");
+    later = add(*v, "later", "shredded by the second shred");
+    REQUIRE(v->add_person(R"({"name":"Client One"})").is_ok());
+  }
+  std::vector<ExtraRow> extra;
+  for (int i = 0; i < 3; ++i)
+    extra.push_back({std::string(31, 'a') + std::to_string(i), SecretBuffer::random(32), "extra row " + std::to_string(i)});
+  add_extra_table(dir, extra);
+  const SecretBuffer master = master_of(dir);
+  const auto before = KeyslotFile::parse(slurp(dir / "keyslots")).value();
+  const uint32_t old_epoch = before.current_epoch();
+  const SecretBuffer old_kek = before.open_epoch(master, old_epoch).value();
+  const std::array<ItemTable, 3> with_extra = {ItemTable::kRecords, ItemTable::kPeople, ItemTable::kTestOnly};
+  {
+    auto v = open_ok(dir);
+    REQUIRE(ShredTestSeam::shred_record(*v, with_extra, gone).is_ok());
+    CHECK(v->get_record(gone).status().code() == Code::kNotFound);
+    CHECK(v->get_record(keep).is_ok());
+    CHECK(v->verify().problems.empty());
+  }
+  const auto after = KeyslotFile::parse(slurp(dir / "keyslots")).value();
+  REQUIRE(after.epochs.size() == 1);
+  const uint32_t new_epoch = after.current_epoch();
+  REQUIRE(new_epoch == old_epoch + 1);
+  const SecretBuffer new_kek = after.open_epoch(master, new_epoch).value();
+
+  // The rows of the added table open under the new epoch, with their own keys and data.
+  auto rows = sealed_rows(dir, ItemTable::kTestOnly, {"data"});
+  REQUIRE(rows.size() == extra.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    INFO("test row " << rows[i].id);
+    CHECK(rows[i].uuid == extra[i].uuid);
+    CHECK(rows[i].epoch == new_epoch);
+    SecretBuffer key;
+    REQUIRE(item_key_unwrap_into(new_kek, ItemTable::kTestOnly, rows[i].id, rows[i].uuid, new_epoch, rows[i].wrapped, key).is_ok());
+    CHECK(crypto::ct_equal(key.bytes(), extra[i].key.bytes()));
+    auto data = envelope_open(key, "test", "data", rows[i].uuid, rows[i].fields.at(0));
+    REQUIRE(data.is_ok());
+    CHECK(data->view() == extra[i].plaintext);
+  }
+  // The old KEK opens no key of any table, under either epoch number.
+  for (ItemTable table : with_extra) {
+    auto all = sealed_rows(dir, table);
+    CHECK_FALSE(all.empty());
+    for (const SealedRow& row : all) {
+      INFO(table_name(table) << " " << row.id);
+      SecretBuffer key;
+      for (uint32_t epoch : {old_epoch, new_epoch})
+        CHECK_FALSE(item_key_unwrap_into(old_kek, table, row.id, row.uuid, epoch, row.wrapped, key).is_ok());
+    }
+  }
+
+  // The control: the same table left out of a shred (the public one rewraps kItemTables only)
+  // stays under the epoch that shred removes, and no key the vault keeps opens it any more.
+  {
+    auto v = open_ok(dir);
+    REQUIRE(v->shred_record(later).is_ok());
+  }
+  const auto last = KeyslotFile::parse(slurp(dir / "keyslots")).value();
+  REQUIRE(last.epochs.size() == 1);
+  const SecretBuffer last_kek = last.open_epoch(master, last.current_epoch()).value();
+  for (const SealedRow& row : sealed_rows(dir, ItemTable::kTestOnly)) {
+    CHECK(row.epoch == new_epoch);
+    SecretBuffer key;
+    CHECK_FALSE(item_key_unwrap_into(last_kek, ItemTable::kTestOnly, row.id, row.uuid, last.current_epoch(), row.wrapped, key).is_ok());
+    CHECK_FALSE(item_key_unwrap_into(last_kek, ItemTable::kTestOnly, row.id, row.uuid, new_epoch, row.wrapped, key).is_ok());
+  }
+  CHECK(open_ok(dir)->get_record(keep).is_ok());
 }
 
 TEST_CASE("verify reports records that do not authenticate") {

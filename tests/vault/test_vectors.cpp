@@ -12,6 +12,7 @@
 #include "crypto/kdf.h"
 #include "vault/envelope.h"
 #include "tests/test_support.h"
+#include "vault/item_key.h"
 #include "vault/keyslots.h"
 
 using namespace fieldnotes;
@@ -39,7 +40,104 @@ std::vector<fs::path> files_in(const char* sub) {
   return out;
 }
 
+ItemTable item_table_named(const std::string& name) {
+  for (ItemTable t : kItemTables)
+    if (name == table_name(t)) return t;
+  FAIL("no item table \"" << name << "\"");
+  return ItemTable::kRecords;
+}
+
+using Fields = std::map<std::string, std::string>;
+
+// The blocks of docs/FORMAT.md, "Item-key vectors": "name: value" lines, a value continued on
+// indented lines, a blank line between vectors, in the first fenced block after the heading.
+std::vector<Fields> format_md_item_key_vectors() {
+  std::ifstream f(FIELDNOTES_FORMAT_MD);
+  REQUIRE(f.good());
+  std::string line;
+  while (std::getline(f, line) && line != "#### Item-key vectors") {}
+  while (std::getline(f, line) && line != "```") {}
+  std::vector<Fields> out;
+  std::string last;
+  while (std::getline(f, line) && line != "```") {
+    if (line.empty()) {
+      last.clear();
+      continue;
+    }
+    if (line.rfind("  ", 0) == 0) {
+      REQUIRE(!last.empty());
+      out.back()[last] += line.substr(2);
+      continue;
+    }
+    auto colon = line.find(": ");
+    REQUIRE(colon != std::string::npos);
+    last = line.substr(0, colon);
+    if (last == "vector") out.emplace_back();
+    REQUIRE(!out.empty());
+    out.back()[last] = line.substr(colon + 2);
+  }
+  return out;
+}
+
+// Rebuilds the associated data and the wrapped key of a good vector with vault/item_key.
+void check_rebuilt(const Fields& v) {
+  const ItemTable table = item_table_named(v.at("table"));
+  const uint32_t epoch = static_cast<uint32_t>(std::stoul(v.at("epoch")));
+  auto kek = SecretBuffer::copy_of(unhex(v.at("kek")));
+  auto item_key = SecretBuffer::copy_of(unhex(v.at("item-key")));
+  std::array<uint8_t, kItemKeyAdMaxBytes> ad;
+  auto n = item_key_ad(table, v.at("uuid"), epoch, ad);
+  REQUIRE(n.is_ok());
+  CHECK(hex({ad.data(), *n}) == v.at("ad"));
+  auto nonce = unhex(v.at("nonce"));
+  REQUIRE(nonce.size() == crypto::kAeadNonceBytes);
+  auto wrapped = item_key_wrap_with_nonce(kek, table, v.at("uuid"), epoch, item_key,
+                                          std::span<const uint8_t, crypto::kAeadNonceBytes>(nonce.data(), nonce.size()));
+  REQUIRE(wrapped.is_ok());
+  CHECK(hex(*wrapped) == v.at("wrapped"));
+}
+
 }  // namespace
+
+TEST_CASE("item-key vectors") {
+  REQUIRE(sodium_init() >= 0);
+  auto files = files_in("item_key");
+  REQUIRE(files.size() >= 10);
+  for (const auto& p : files) {
+    auto v = load_vector(p);
+    INFO(p.filename().string());
+    auto kek = SecretBuffer::copy_of(unhex(v.headers.at("kek")));
+    const uint32_t epoch = static_cast<uint32_t>(std::stoul(v.headers.at("epoch")));
+    SecretBuffer key;
+    Status st = item_key_unwrap_into(kek, item_table_named(v.headers.at("table")), 1, v.headers.at("uuid"), epoch,
+                                     v.bytes, key);
+    CHECK(code_name(st.code()) == v.headers.at("expect"));
+    if (v.headers.at("expect") != "ok") continue;
+    CHECK(crypto::ct_equal(key.bytes(), unhex(v.headers.at("item-key"))));
+    Fields fields = v.headers;
+    fields["wrapped"] = hex(v.bytes);
+    check_rebuilt(fields);
+  }
+}
+
+TEST_CASE("the item-key vectors printed in docs/FORMAT.md: rebuilt by vault/item_key, and the same as the files") {
+  REQUIRE(sodium_init() >= 0);
+  auto vectors = format_md_item_key_vectors();
+  REQUIRE(vectors.size() == 2);
+  for (const Fields& v : vectors) {
+    INFO(v.at("vector"));
+    check_rebuilt(v);
+    SecretBuffer key;
+    REQUIRE(item_key_unwrap_into(SecretBuffer::copy_of(unhex(v.at("kek"))), item_table_named(v.at("table")), 1,
+                                 v.at("uuid"), static_cast<uint32_t>(std::stoul(v.at("epoch"))), unhex(v.at("wrapped")),
+                                 key).is_ok());
+    CHECK(hex(key.bytes()) == v.at("item-key"));
+    auto file = load_vector(fs::path(FIELDNOTES_VECTORS) / "item_key" / v.at("vector"));
+    CHECK(hex(file.bytes) == v.at("wrapped"));
+    for (const char* name : {"kek", "table", "uuid", "epoch", "item-key", "nonce", "ad"})
+      CHECK(file.headers.at(name) == v.at(name));
+  }
+}
 
 TEST_CASE("keyslots vectors") {
   REQUIRE(sodium_init() >= 0);
