@@ -1,142 +1,127 @@
 #include "src/search.h"
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
-#include <cstring>
 
 #include "crypto/secret.h"
+#include "src/text/name_key.h"
+#include "src/text/utf8.h"
 
 namespace fieldnotes::core {
 
 namespace {
 
-// Cyrillic U+0400..U+045F and a few Ukrainian letters, to a Latin reading. Both cases map to
-// the same string. Soft and hard signs vanish.
-const char* cyrillic_reading(uint32_t cp) {
-  static const char* const kLower[32] = {
-      "a", "b", "v", "g", "d", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
-      "r", "s", "t", "u", "f", "h", "c", "ch", "sh", "sh", "", "i", "", "e", "iu", "ia"};
-  if (cp >= 0x0430 && cp <= 0x044F) return kLower[cp - 0x0430];
-  if (cp >= 0x0410 && cp <= 0x042F) return kLower[cp - 0x0410];
-  switch (cp) {
-    case 0x0401: case 0x0451: return "e";   // Ё ё
-    case 0x0404: case 0x0454: return "e";   // Є є
-    case 0x0406: case 0x0456: return "i";   // І і
-    case 0x0407: case 0x0457: return "i";   // Ї ї
-    case 0x0490: case 0x0491: return "g";   // Ґ ґ
-    case 0x040E: case 0x045E: return "u";   // Ў ў
+// The code point at s[i] and its length; an invalid or truncated sequence is one byte of
+// U+FFFD (which is no letter, so it separates words).
+char32_t decode(std::string_view s, std::size_t i, std::size_t* len) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    *len = 1;
+    return b0;
   }
-  return nullptr;
+  if ((b0 == 0xD0 || b0 == 0xD1) && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+    *len = 2;  // Cyrillic: the usual case, decoded without a validity scan
+    return (static_cast<char32_t>(b0 & 0x1F) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F);
+  }
+  const std::size_t valid = text::valid_prefix(s.substr(i, 4));
+  if (valid == 0) {
+    *len = 1;
+    return 0xFFFD;
+  }
+  std::size_t j = i;
+  const char32_t c = text::next_code_point(s.substr(0, i + valid), j);
+  *len = j - i;
+  return c;
 }
 
-// Latin letters with diacritics that appear in transliterations (ë, é, ž, š, č...).
-const char* latin_extended_reading(uint32_t cp) {
-  switch (cp) {
-    case 0x00E0: case 0x00E1: case 0x00E2: case 0x00E4: case 0x00C0: case 0x00C1: case 0x00C2: case 0x00C4: return "a";
-    case 0x00E8: case 0x00E9: case 0x00EA: case 0x00EB: case 0x00C8: case 0x00C9: case 0x00CA: case 0x00CB: return "e";
-    case 0x00EC: case 0x00ED: case 0x00EE: case 0x00EF: case 0x00CC: case 0x00CD: case 0x00CE: case 0x00CF: return "i";
-    case 0x00F2: case 0x00F3: case 0x00F4: case 0x00F6: case 0x00D2: case 0x00D3: case 0x00D4: case 0x00D6: return "o";
-    case 0x00F9: case 0x00FA: case 0x00FB: case 0x00FC: case 0x00D9: case 0x00DA: case 0x00DB: case 0x00DC: return "u";
-    case 0x017E: case 0x017D: return "zh";
-    case 0x0161: case 0x0160: return "sh";
-    case 0x010D: case 0x010C: return "ch";
-    case 0x0107: case 0x0106: return "c";
-    case 0x00DF: return "ss";
-  }
-  return nullptr;
+bool is_word_cp(char32_t c) { return (c >= '0' && c <= '9') || text::is_letter(c); }
+
+// Marks that transliterations put between two letters of one word for ь and ъ, and apostrophes.
+bool is_joiner(char32_t c) {
+  return c == '\'' || c == '"' || c == '`' || c == 0x2019 || c == 0x2BC || c == 0x2B9 || c == 0x2BA || c == 0x2032 ||
+         c == 0x2033;
 }
 
-// Decodes one code point; on invalid input consumes one byte and returns U+FFFD.
-uint32_t next_cp(const unsigned char*& p, const unsigned char* end) {
-  unsigned c = *p;
-  if (c < 0x80) { ++p; return c; }
-  int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-  if (n < 0 || end - p <= n) { ++p; return 0xFFFD; }
-  uint32_t cp = c & (0x3F >> n);
-  for (int i = 1; i <= n; ++i) {
-    if ((p[i] & 0xC0) != 0x80) { ++p; return 0xFFFD; }
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  p += n + 1;
-  return cp;
-}
-
-// Second pass over the Latin reading of one word: merges spelling variants of the common
-// transliteration schemes. Applied identically to text and query.
-void merge_variants(const char* w, std::size_t n, std::string* out) {
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) -> char { return k < n ? w[k] : '\0'; };
-  char last = 0;
-  auto emit = [&](char c) {
-    if (c == last && c >= 'a' && c <= 'z') return;  // doubled letters: Kirill / Kiril
-    out->push_back(c);
-    last = c;
-  };
+// End of the word that starts at s[i]; its letters and digits (joiners dropped) appended to
+// *letters when given.
+std::size_t scan_word(std::string_view s, std::size_t i, std::u32string* letters) {
+  const std::size_t n = s.size();
   while (i < n) {
-    char c = w[i];
-    char d = at(i + 1);
-    // shch / sch / tsch
-    if (c == 's' && d == 'h' && at(i + 2) == 'c' && at(i + 3) == 'h') { emit('s'); emit('h'); i += 4; continue; }
-    if (c == 't' && d == 's' && at(i + 2) == 'c' && at(i + 3) == 'h') { emit('c'); emit('h'); i += 4; continue; }
-    if (c == 's' && d == 'c' && at(i + 2) == 'h') { emit('s'); emit('h'); i += 3; continue; }
-    if (c == 'k' && d == 'h') { emit('h'); i += 2; continue; }            // х: kh / h
-    if (c == 'g') { emit('h'); i += 1; continue; }                        // Ukrainian г: h / g
-    if (c == 't' && (d == 's' || d == 'z')) { emit('c'); i += 2; continue; }  // ц: ts / tz / c
-    if (c == 'z' && d == 'h') { emit('z'); emit('h'); i += 2; continue; }
-    if (c == 'o' && d == 'u') { emit('u'); i += 2; continue; }            // French ou
-    if (c == 'w') { emit('v'); i += 1; continue; }
-    if (c == 'x') { emit('k'); emit('s'); i += 1; continue; }
-    if (c == 'q') { emit('k'); i += 1; continue; }
-    if (c == 'c' && d == 'k') { emit('k'); i += 2; continue; }
-    if (c == 'p' && d == 'h') { emit('f'); i += 2; continue; }
-    // y / j / i before a vowel: я ya/ia/ja, ю yu/iu/ju, ё yo/io/jo -> e, е ye/ie/je -> e
-    if (c == 'y' || c == 'j' || c == 'i') {
-      if (d == 'a') { emit('i'); emit('a'); i += 2; continue; }
-      if (d == 'u') { emit('i'); emit('u'); i += 2; continue; }
-      if (d == 'o' || d == 'e') { emit('e'); i += 2; continue; }
-      // -ий / -iy / -yi / -ii / -y at the end: one i
-      emit('i');
-      i += 1;
+    std::size_t len = 0;
+    const char32_t c = decode(s, i, &len);
+    if (is_word_cp(c)) {
+      if (letters) letters->push_back(c);
+      i += len;
       continue;
     }
-    if (c == 'e' && d == 'y' && at(i + 2) == '\0') { emit('e'); emit('i'); i += 2; continue; }
-    emit(c);
-    ++i;
+    if (!is_joiner(c) || i + len >= n) break;
+    std::size_t next_len = 0;
+    if (!is_word_cp(decode(s, i + len, &next_len))) break;
+    i += len;  // the joiner, then the letter after it on the next turn
   }
+  return i;
 }
+
+bool is_ascii_alnum(unsigned char b) { return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'); }
+
+// Past the usual letters of a word (ASCII letters and digits, basic Cyrillic а..я А..Я ё),
+// without decoding: the scan's hot loop. Stops where scan_word must look.
+std::size_t skip_plain_letters(std::string_view s, std::size_t i) {
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  while (i < n) {
+    const unsigned char b0 = u[i];
+    if (b0 < 0x80) {
+      if (!is_ascii_alnum(b0)) break;
+      ++i;
+      continue;
+    }
+    if (i + 1 >= n) break;
+    const unsigned char b1 = u[i + 1];
+    if (!((b0 == 0xD0 && b1 >= 0x90 && b1 <= 0xBF) || (b0 == 0xD1 && b1 >= 0x80 && b1 <= 0x91))) break;
+    i += 2;
+  }
+  return i;
+}
+
+// Start of the next word at or after s[i] (s.size() if none).
+std::size_t next_word(std::string_view s, std::size_t i) {
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  while (i < s.size() && u[i] < 0x80 && !is_ascii_alnum(u[i])) ++i;  // spaces and ASCII punctuation
+  while (i < s.size()) {
+    std::size_t len = 0;
+    if (is_word_cp(decode(s, i, &len))) return i;
+    i += len;
+  }
+  return i;
+}
+
+// The key of the word at s[i] into *key; returns the word's end.
+std::size_t word_key(std::string_view s, std::size_t i, std::u32string& letters, std::string* key) {
+  letters.clear();
+  const std::size_t end = scan_word(s, i, &letters);
+  *key = text::key_of(letters);
+  return end;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+void wipe_u32(std::u32string& s) { crypto::wipe(s.data(), s.size() * sizeof(char32_t)); }
 
 }  // namespace
 
 void search_fold(std::string_view text, std::string* out) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
+  std::u32string letters;
+  std::string key;
+  for (std::size_t i = next_word(text, 0); i < text.size(); i = next_word(text, i)) {
+    i = word_key(text, i, letters, &key);
+    if (key.empty()) continue;
     if (!out->empty() && out->back() != ' ') out->push_back(' ');
-    merge_variants(word.data(), word.size(), out);
-    crypto::wipe(word.data(), word.size());
-    word.clear();
-  };
-  while (p < end) {
-    uint32_t cp;
-    if (*p < 0x80) {
-      cp = *p++;
-      if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) { word.push_back(static_cast<char>(cp)); continue; }
-      if (cp >= 'A' && cp <= 'Z') { word.push_back(static_cast<char>(cp + 32)); continue; }
-      if (cp == '\'') continue;  // O'Brien, and the apostrophe of Ukrainian words
-      flush();
-      continue;
-    }
-    cp = next_cp(p, end);
-    const char* r = cyrillic_reading(cp);
-    if (r == nullptr) r = latin_extended_reading(cp);
-    if (r != nullptr) { word.append(r); continue; }
-    if (cp == 0x2019 || cp == 0x02BC) continue;  // typographic apostrophes
-    flush();
+    out->append(key);
+    crypto::wipe(key);
   }
-  flush();
+  wipe_u32(letters);
 }
 
 std::string search_fold(std::string_view text) {
@@ -145,160 +130,64 @@ std::string search_fold(std::string_view text) {
   return out;
 }
 
-namespace {
-
-// The first characters a word that starts with this raw letter can fold to: conservative
-// (a superset), from merge_variants' rules.
-std::string possible_first(std::string_view reading) {
-  if (reading.empty()) return "*";  // soft/hard sign first: anything
-  char c = reading[0];
-  switch (c) {
-    case 'y': case 'j': case 'i': return "ie";
-    case 'k': return "kh";
-    case 't': return "tc";
-    case 'c': return "ck";
-    case 'p': return "pf";
-    case 'o': return "ou";
-    case 'g': return "h";
-    case 'w': return "v";
-    case 'x': case 'q': return "k";
-    case 'e': return "e";
-    default: return std::string(1, c);
+SearchQuery::SearchQuery(std::string_view query) {
+  std::u32string letters;
+  std::string key;
+  char32_t last_letter = 0;
+  for (std::size_t i = next_word(query, 0); i < query.size(); i = next_word(query, i)) {
+    i = word_key(query, i, letters, &key);
+    if (key.empty()) continue;
+    words_.push_back(key);
+    last_letter = text::to_lower(letters.back());
+  }
+  if (words_.empty()) return;
+  // A last word that may end inside a spelling of one sound: "t" of "ts", "s" of "sh", "i" of
+  // "io" (ё), "o" of "ou"... Its last key letter is left open (three letters kept at least).
+  const std::string& last = words_.back();
+  const bool may_be_cut = last.back() == 'i' || std::u32string_view(U"tszkcpo").find(last_letter) != std::u32string_view::npos;
+  if (may_be_cut && last.size() >= 4) open_last_ = last.substr(0, last.size() - 1);
+  const char first = words_.front()[0];
+  for (char32_t c = 0; c < start_.size(); ++c) {
+    if (!is_word_cp(c)) continue;
+    const std::string chars = text::first_key_chars(c);
+    start_[c] = chars == "*" || chars.find(first) != std::string::npos;
   }
 }
 
-bool is_word_byte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+bool SearchQuery::may_start(char32_t c) const { return c < start_.size() ? start_[c] : other_start_; }
+
+bool SearchQuery::last_word_matches(const std::string& key) const {
+  return starts_with(key, words_.back()) || (!open_last_.empty() && starts_with(key, open_last_));
 }
 
-}  // namespace
-
-SearchQuery::SearchQuery(std::string_view query) : key_(search_fold(query)) {
-  if (key_.empty()) return;
-  char k = key_[0];
-  auto allow = [&](std::string_view reading) {
-    std::string f = possible_first(reading);
-    return f == "*" || f.find(k) != std::string::npos;
-  };
-  for (int c = 0; c < 128; ++c) {
-    if (c >= 'A' && c <= 'Z') ascii_start_[c] = allow(std::string(1, static_cast<char>(c + 32)));
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ascii_start_[c] = allow(std::string(1, static_cast<char>(c)));
+// Whether the query's words match the words of `text` from the word starting at `pos`.
+bool SearchQuery::matches_at(std::string_view text, std::size_t pos) const {
+  std::u32string letters;
+  std::string key;
+  bool hit = true;
+  for (std::size_t k = 0; k < words_.size() && hit;) {
+    if (pos >= text.size()) {
+      hit = false;
+      break;
+    }
+    pos = next_word(text, word_key(text, pos, letters, &key));
+    if (key.empty()) continue;  // a word with no key (a lone ь) is skipped, as search_fold does
+    hit = k + 1 < words_.size() ? key == words_[k] : last_word_matches(key);
+    ++k;
   }
-  for (uint32_t cp = 0x0410; cp <= 0x044F; ++cp) cyr_start_[cp - 0x0410] = allow(cyrillic_reading(cp));
-  other_start_ = true;
-  auto cyr_allowed = [&](uint32_t cp) {
-    if (cp >= 0x0410 && cp <= 0x044F) return cyr_start_[cp - 0x0410];
-    return cyrillic_reading(cp) != nullptr && other_start_;
-  };
-  for (int b = 0; b < 256; ++b) {
-    if (b < 0x80) interesting_[b] = ascii_start_[b];
-    else if (b < 0xC0) interesting_[b] = cyr_allowed(0x400u + (b & 0x3Fu)) || cyr_allowed(0x440u + (b & 0x3Fu));
-    else if (b != 0xD0 && b != 0xD1) interesting_[b] = other_start_;
-  }
+  crypto::wipe(key);
+  wipe_u32(letters);
+  return hit;
 }
-
-// Whether a word starting at `pos` could fold to something starting with key_[0].
-bool SearchQuery::could_start(std::string_view text, std::size_t pos, std::size_t* len) const {
-  auto c = static_cast<unsigned char>(text[pos]);
-  if (c < 0x80) {
-    *len = 1;
-    return ascii_start_[c];
-  }
-  if ((c == 0xD0 || c == 0xD1) && pos + 1 < text.size()) {
-    *len = 2;
-    uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(text[pos + 1]) & 0x3Fu);
-    if (cp >= 0x0410 && cp <= 0x044F) return cyr_start_[cp - 0x0410];
-    return other_start_;
-  }
-  *len = 1;
-  return other_start_;
-}
-
-namespace {
-
-// Length in bytes of the character at `i`, and whether search_fold keeps it inside a word.
-std::size_t char_at(std::string_view text, std::size_t i, bool* word) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + i;
-  const auto* end = reinterpret_cast<const unsigned char*>(text.data()) + text.size();
-  unsigned c = *p;
-  if (c < 0x80) {
-    *word = is_word_byte(static_cast<unsigned char>(c)) || c == '\'';
-    return 1;
-  }
-  if ((c == 0xD0 || c == 0xD1) && p + 1 < end && (p[1] & 0xC0) == 0x80) {
-    // The Cyrillic block U+0400..U+047F: a table, not a decode.
-    static const std::array<bool, 128> kCyrWord = [] {
-      std::array<bool, 128> t{};
-      for (uint32_t cp = 0x0400; cp < 0x0480; ++cp) t[cp - 0x0400] = cyrillic_reading(cp) != nullptr;
-      return t;
-    }();
-    *word = kCyrWord[(((c & 0x1Fu) << 6) | (p[1] & 0x3Fu)) - 0x0400];
-    return 2;
-  }
-  const unsigned char* q = p;
-  uint32_t cp = next_cp(q, end);
-  *word = cyrillic_reading(cp) != nullptr || latin_extended_reading(cp) != nullptr || cp == 0x2019 || cp == 0x02BC;
-  return static_cast<std::size_t>(q - p);
-}
-
-}  // namespace
 
 bool SearchQuery::matches(std::string_view text) const {
-  if (key_.empty()) return false;
-  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::string window;
-  bool hit = false;
-  // Looks only at bytes that can begin a candidate: an allowed ASCII letter, the second byte of
-  // an allowed Cyrillic letter, or the lead byte of another script. Each candidate is then
-  // checked to start a word (the character before it is not one search_fold keeps in a word),
-  // and only then is a window folded and compared.
-  for (std::size_t i = 0; i < n && !hit; ++i) {
-    if (!interesting_[t[i]]) continue;
-    std::size_t s = i;
-    if (t[i] >= 0x80 && t[i] < 0xC0) {  // a continuation byte: only after a Cyrillic lead
-      if (i == 0 || (t[i - 1] != 0xD0 && t[i - 1] != 0xD1)) continue;
-      s = i - 1;
-    }
-    std::size_t first_len = 1;
-    if (!could_start(text, s, &first_len)) continue;
-    bool word = false;
-    char_at(text, s, &word);
-    if (!word) continue;
-    // The character before, skipping apostrophes (search_fold drops them inside words).
-    bool inside = false;
-    for (std::size_t q = s; q > 0;) {
-      std::size_t p = q - 1;
-      while (p > 0 && (t[p] & 0xC0) == 0x80) --p;
-      bool prev_word = false;
-      std::size_t plen = char_at(text, p, &prev_word);
-      if (!prev_word || p + plen != q) break;
-      const unsigned char* c = t + p;
-      bool apostrophe = (plen == 1 && c[0] == '\'') || (plen == 3 && c[0] == 0xE2 && c[1] == 0x80 && c[2] == 0x99) ||
-                        (plen == 2 && c[0] == 0xCA && c[1] == 0xBC);
-      if (!apostrophe) {
-        inside = true;
-        break;
-      }
-      q = p;
-    }
-    if (inside) continue;  // inside a word, not at its start
-    // Fold a window from this word on, long enough to hold the key (every folded character
-    // comes from at least one byte of text), extended to the end of the last word.
-    std::size_t end = std::min(n, s + key_.size() * 4 + 16);
-    while (end < n && (t[end] & 0xC0) == 0x80) ++end;
-    while (end < n) {
-      bool w = false;
-      std::size_t l = char_at(text, end, &w);
-      if (!w) break;
-      end += l;
-    }
-    window.clear();
-    search_fold(text.substr(s, end - s), &window);
-    hit = window.compare(0, key_.size(), key_) == 0;
+  if (words_.empty()) return false;
+  for (std::size_t i = next_word(text, 0); i < text.size(); i = next_word(text, i)) {
+    std::size_t len = 0;
+    if (may_start(decode(text, i, &len)) && matches_at(text, i)) return true;
+    i = scan_word(text, skip_plain_letters(text, i), nullptr);
   }
-  crypto::wipe(window);
-  return hit;
+  return false;
 }
 
 }  // namespace fieldnotes::core

@@ -172,6 +172,45 @@ std::string key_of(std::u32string_view word) {
 
 std::string key_of_utf8(std::string_view word) { return key_of(to_u32(word)); }
 
+namespace {
+
+// First key characters of a word beginning with lower-case Latin letter `c` (no look-alike).
+std::string_view latin_first_key_chars(char32_t c) {
+  static const std::array<const char*, 26> kFirst = {
+      "a", "b", "cCk", "d", "e", "f", "h", "h", "ie", "ie", "kh", "l", "m",
+      "n", "ou", "pf", "k", "r", "sS", "tcC", "u", "v", "v", "k", "ie", "zZ"};
+  return kFirst[c - 'a'];
+}
+
+// The same for a letter read through the tables (Cyrillic or Latin with diacritics): the first
+// character of its key; a key in `i` may become `e` ("io", "ie"); an empty key (ь, ъ): anything.
+std::string table_first_key_chars(const char* key) {
+  if (key[0] == '\0') return "*";
+  if (key[0] == 'i') return "ie";
+  return std::string(1, key[0]);
+}
+
+std::string first_key_chars_of_letter(char32_t c) {
+  const char32_t low = to_lower(c);
+  if (low >= 'a' && low <= 'z') return std::string(latin_first_key_chars(low));
+  if (const char* k = cyrillic_key(low)) return table_first_key_chars(k);
+  if (const char* k = latin_extra_key(low)) return table_first_key_chars(k);
+  return "*";
+}
+
+}  // namespace
+
+std::string first_key_chars(char32_t c) {
+  if (c >= '0' && c <= '9') return std::string(1, static_cast<char>(c));
+  std::string chars = first_key_chars_of_letter(c);
+  // In a word of the other script's majority, a look-alike letter reads as its counterpart.
+  char32_t other = latin_to_cyrillic_lookalike(c);
+  if (other == 0) other = cyrillic_to_latin_lookalike(c);
+  if (other != 0) chars += first_key_chars_of_letter(other);
+  if (chars.find('*') != std::string::npos) return "*";
+  return chars;
+}
+
 std::u32string cyrillic_reading(std::u32string_view word) {
   std::u32string w = lower(word);
   bool latin = false;

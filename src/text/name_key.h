@@ -23,6 +23,12 @@ namespace fieldnotes::text {
 std::string key_of(std::u32string_view word);
 std::string key_of_utf8(std::string_view word);
 
+// The characters the key of a word that begins with `c` can begin with, whatever follows
+// (a superset: "ts" makes `c`, "io" makes `e`, a Latin `c` in a Cyrillic word reads as `с`...),
+// or "*" when it can begin with anything (a soft sign, another script). Lets a scanner skip the
+// words that cannot match a key without computing theirs.
+std::string first_key_chars(char32_t c);
+
 // A Cyrillic reading of a Latin-script name (Orekhov -> орехов) whose key equals the key of
 // the Latin spelling. Used only to apply the Cyrillic declension rules to register entries
 // written in Latin. Lower-case output. Cyrillic input is lower-cased and returned as is.

@@ -4,6 +4,7 @@
 #include "src/register.h"
 #include "src/search.h"
 #include "src/strings.h"
+#include "tests/text/romanisations.h"
 
 #include <random>
 
@@ -43,6 +44,23 @@ TEST_CASE("search matches at word starts, across punctuation, not inside words")
   CHECK(num.matches("в/ч12345") == false);  // the fold joins "ч12345" into one word
   CHECK(SearchQuery("   ").empty());
   CHECK(SearchQuery("ь").empty());
+}
+
+TEST_CASE("search finds a record from every spelling the comparison key folds, both ways") {
+  for (const auto& name : testdata::romanisations()) {
+    const std::string cyrillic_record = std::string("Показания: ") + name.cyrillic + " сказал, что";
+    for (const char* spelling : name.spellings) {
+      INFO(name.cyrillic << " / " << spelling);
+      CHECK(SearchQuery(spelling).matches(cyrillic_record));
+      CHECK(SearchQuery(name.cyrillic).matches(std::string("the witness ") + spelling + ", said"));
+    }
+  }
+  // A Ukrainian form found from the Russian one, and the example.
+  CHECK(SearchQuery("Дегтярев").matches("Свідок Дегтярьов сказав"));
+  // A last word cut inside one sound still finds the name ("ts" is ц).
+  CHECK(SearchQuery("Kuznet").matches("свидетель Кузнецов"));
+  CHECK(SearchQuery("Solovi").matches("Соловьёв"));
+  CHECK_FALSE(SearchQuery("Kuznets").matches("Кузьмин"));
 }
 
 TEST_CASE("UTF-8 validation") {
@@ -92,12 +110,30 @@ TEST_CASE("register JSON: everything else is refused, naming the entry") {
 }
 
 TEST_CASE("search matches agree with folding the whole text (randomised)") {
-  // Reference: fold everything, then look for the key at a word start of the folded text.
-  auto reference = [](const std::string& query, const std::string& text) {
-    std::string key = search_fold(query), folded = search_fold(text);
-    if (key.empty()) return false;
-    for (std::size_t pos = folded.find(key); pos != std::string::npos; pos = folded.find(key, pos + 1))
-      if (pos == 0 || folded[pos - 1] == ' ') return true;
+  // Reference: fold the whole text into word keys, then compare the query's keys word by word
+  // (the last one as a prefix, or with its open last letter) at every word.
+  auto split = [](const std::string& folded) {
+    std::vector<std::string> words;
+    for (std::size_t p = 0; p < folded.size();) {
+      std::size_t q = folded.find(' ', p);
+      if (q == std::string::npos) q = folded.size();
+      words.push_back(folded.substr(p, q - p));
+      p = q + 1;
+    }
+    return words;
+  };
+  auto prefix = [](const std::string& s, const std::string& p) { return !p.empty() && s.compare(0, p.size(), p) == 0; };
+  auto reference = [&](const std::string& query, const std::string& text) {
+    const SearchQuery q(query);
+    const auto& keys = q.keys();
+    const auto words = split(search_fold(text));
+    if (keys.empty()) return false;
+    for (std::size_t w = 0; w + keys.size() <= words.size(); ++w) {
+      bool ok = true;
+      for (std::size_t k = 0; k + 1 < keys.size() && ok; ++k) ok = words[w + k] == keys[k];
+      const std::string& last = words[w + keys.size() - 1];
+      if (ok && (prefix(last, keys.back()) || prefix(last, q.open_last()))) return true;
+    }
     return false;
   };
   const char* pieces[] = {"Дегтярёв", "дегтярева", "ДЕГТЯРЁВ", "Degtyarev", "degtiarev", "Юрий", "Yuriy", "Щербаков",
