@@ -23,8 +23,8 @@
 
 #include <sodium.h>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::crypto {
 
@@ -112,7 +112,7 @@ enum class AgeFailure {
 };
 const char* age_failure_name(AgeFailure f);
 
-// Result<T> plus the stage of the failure. Same contract as Result<T> (crypto/status.h).
+// Result<T> plus the stage of the failure. Same contract as Result<T> (base/status.h).
 template <typename T>
 class [[nodiscard]] AgeResult {
  public:

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/age.h"
 #include "crypto/minisign.h"
-#include "crypto/status.h"
 #include "src/outcome.h"
 #include "vault/vault.h"
 

@@ -3,14 +3,14 @@
 // of that operation) next to the Status underneath (Failure::status: its code and a message
 // naming the object). Callers branch on the typed code, never on message text.
 //
-// Same contract as Result<T> (crypto/status.h): status() is ok() exactly when a value is held,
+// Same contract as Result<T> (base/status.h): status() is ok() exactly when a value is held,
 // so code written against Result<T> (is_ok, ->, status().code()) reads an Outcome unchanged.
 #pragma once
 
 #include <utility>
 #include <variant>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace fieldnotes::core {
 

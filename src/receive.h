@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/age.h"
-#include "crypto/status.h"
 #include "src/outcome.h"
 #include "vault/vault.h"
 
