@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 #include "src/redact/engine.h"
 #include "vault/vault.h"
 

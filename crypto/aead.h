@@ -8,8 +8,8 @@
 
 #include <sodium.h>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::crypto {
 

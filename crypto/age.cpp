@@ -82,12 +82,7 @@ struct Header {
   std::size_t payload_start = 0;  // offset of the payload nonce
 };
 
-struct Failure {
-  AgeFailure stage;
-  Status status;
-};
-
-Failure header_error(std::string what) {
+AgeRefusal header_error(std::string what) {
   return {AgeFailure::kHeader, Status{Code::kCorrupt, "age header is malformed: " + what}};
 }
 
@@ -109,15 +104,15 @@ std::optional<std::string_view> next_line(std::span<const uint8_t> in, std::size
   return std::nullopt;
 }
 
-std::variant<Header, Failure> parse_header(std::span<const uint8_t> in) {
+std::variant<Header, AgeRefusal> parse_header(std::span<const uint8_t> in) {
   Header h;
   std::size_t pos = 0;
   auto first = next_line(in, pos);
   if (!first) return header_error("no version line (not an age file, or empty)");
   if (*first != kAgeVersionLine) {
     if (first->starts_with("age-encryption.org/")) {
-      return Failure{AgeFailure::kUnsupported,
-                     Status{Code::kUnsupported, "age file has an unsupported version"}};
+      return AgeRefusal{AgeFailure::kUnsupported,
+                        Status{Code::kUnsupported, "age file has an unsupported version"}};
     }
     return header_error("bad version line");
   }
@@ -185,7 +180,7 @@ SecretBuffer payload_key_of(const SecretBuffer& file_key, std::span<const uint8_
 // --- recipients ---------------------------------------------------------------------------
 
 // Result of trying one stanza: the file key, "not for this identity", or a fatal failure.
-using Unwrapped = std::variant<SecretBuffer, std::monostate, Failure>;
+using Unwrapped = std::variant<SecretBuffer, std::monostate, AgeRefusal>;
 
 Unwrapped x25519_unwrap(const AgeIdentity& id, const Stanza& s) {
   if (s.args[0] != "X25519") return std::monostate{};
@@ -233,7 +228,7 @@ struct ScryptStanza {
   int work_factor = 0;
 };
 
-std::variant<ScryptStanza, Failure> check_scrypt(const Stanza& s, int max_wf) {
+std::variant<ScryptStanza, AgeRefusal> check_scrypt(const Stanza& s, int max_wf) {
   if (s.args.size() != 3) return header_error("scrypt stanza has the wrong number of arguments");
   auto salt = unb64_raw(s.args[1]);
   if (!salt || salt->size() != kAgeScryptSaltBytes) return header_error("bad scrypt salt");
@@ -246,10 +241,10 @@ std::variant<ScryptStanza, Failure> check_scrypt(const Stanza& s, int max_wf) {
   int n = 0;
   for (char c : wf) n = n * 10 + (c - '0');
   if (n > max_wf || n > 63) {
-    return Failure{AgeFailure::kUnsupported,
-                   Status{Code::kUnsupported, "age file's scrypt work factor " + wf +
-                                                  " is above the limit of " +
-                                                  std::to_string(max_wf)}};
+    return AgeRefusal{AgeFailure::kUnsupported,
+                      Status{Code::kUnsupported, "age file's scrypt work factor " + wf +
+                                                     " is above the limit of " +
+                                                     std::to_string(max_wf)}};
   }
   if (s.body.size() != kAgeFileKeyBytes + kAgeTagBytes) {
     return header_error("scrypt stanza body has the wrong size");
@@ -265,7 +260,7 @@ void set_counter(std::array<uint8_t, 12>& nonce, uint64_t counter, bool last) {
   nonce[11] = last ? 1 : 0;
 }
 
-Failure payload_error(std::string what) {
+AgeRefusal payload_error(std::string what) {
   return {AgeFailure::kPayload, Status{Code::kCorrupt, "age payload " + what +
                                                            " (file truncated or modified)"}};
 }
@@ -477,40 +472,38 @@ Result<AgeBytes> age_encrypt_passphrase(std::span<const uint8_t> plaintext,
 
 namespace {
 
-AgeResult<SecretBuffer> fail(Failure f) { return {f.stage, std::move(f.status)}; }
-
-AgeResult<SecretBuffer> decrypt_binary(std::span<const uint8_t> in,
-                                       std::span<const AgeIdentity> identities,
-                                       const AgeDecryptOptions& options) {
+Outcome<SecretBuffer, AgeRefusal> decrypt_binary(std::span<const uint8_t> in,
+                                                 std::span<const AgeIdentity> identities,
+                                                 const AgeDecryptOptions& options) {
   auto parsed = parse_header(in);
-  if (auto* f = std::get_if<Failure>(&parsed)) return fail(std::move(*f));
+  if (auto* f = std::get_if<AgeRefusal>(&parsed)) return std::move(*f);
   Header& h = std::get<Header>(parsed);
 
   const bool has_scrypt = std::any_of(h.stanzas.begin(), h.stanzas.end(),
                                       [](const Stanza& s) { return s.args[0] == "scrypt"; });
   if (has_scrypt && h.stanzas.size() != 1) {
-    return fail(header_error("a scrypt stanza must be the only stanza"));
+    return header_error("a scrypt stanza must be the only stanza");
   }
 
   std::optional<SecretBuffer> file_key;
   bool passphrase_tried = false;
   if (has_scrypt) {
     auto checked = check_scrypt(h.stanzas[0], options.max_scrypt_work_factor);
-    if (auto* f = std::get_if<Failure>(&checked)) return fail(std::move(*f));
+    if (auto* f = std::get_if<AgeRefusal>(&checked)) return std::move(*f);
     const auto& sc = std::get<ScryptStanza>(checked);
     if (options.passphrase) {
       auto pass = options.passphrase();
-      if (!pass) return {AgeFailure::kInvalidInput, pass.status()};
+      if (!pass) return AgeRefusal{AgeFailure::kInvalidInput, pass.status()};
       passphrase_tried = true;
       auto wrap = scrypt_wrap_key(pass.value(), sc.salt, sc.work_factor);
-      if (!wrap) return {AgeFailure::kUnsupported, wrap.status()};
+      if (!wrap) return AgeRefusal{AgeFailure::kUnsupported, wrap.status()};
       if (auto fk = unwrap_file_key(wrap.value(), h.stanzas[0].body)) file_key = std::move(*fk);
     }
   } else {
     for (const auto& id : identities) {
       for (const auto& s : h.stanzas) {
         Unwrapped u = x25519_unwrap(id, s);
-        if (auto* f = std::get_if<Failure>(&u)) return fail(std::move(*f));
+        if (auto* f = std::get_if<AgeRefusal>(&u)) return std::move(*f);
         if (auto* fk = std::get_if<SecretBuffer>(&u)) {
           file_key = std::move(*fk);
           break;
@@ -521,22 +514,22 @@ AgeResult<SecretBuffer> decrypt_binary(std::span<const uint8_t> in,
   }
   if (!file_key) {
     if (passphrase_tried) {
-      return {AgeFailure::kNoMatch,
-              Status{Code::kWrongKey, "wrong passphrase for this age file"}};
+      return AgeRefusal{AgeFailure::kNoMatch,
+                        Status{Code::kWrongKey, "wrong passphrase for this age file"}};
     }
-    return {AgeFailure::kNoMatch,
-            Status{Code::kNotThisKey, "age file is not addressed to any of the keys given"}};
+    return AgeRefusal{AgeFailure::kNoMatch,
+                      Status{Code::kNotThisKey, "age file is not addressed to any of the keys given"}};
   }
 
   SecretBuffer mk = header_mac_key(*file_key);
   auto mac = hmac_sha256(mk.bytes(), in.first(h.mac_input_end));
   if (sodium_memcmp(mac.data(), h.mac.data(), mac.size()) != 0) {
-    return {AgeFailure::kHeaderMac,
-            Status{Code::kCorrupt, "age header MAC does not match (header modified)"}};
+    return AgeRefusal{AgeFailure::kHeaderMac,
+                      Status{Code::kCorrupt, "age header MAC does not match (header modified)"}};
   }
 
   if (in.size() - h.payload_start < kAgePayloadNonceBytes) {
-    return fail(header_error("payload nonce missing or truncated"));
+    return header_error("payload nonce missing or truncated");
   }
   SecretBuffer pk = payload_key_of(*file_key, in.subspan(h.payload_start, kAgePayloadNonceBytes));
   std::span<const uint8_t> payload = in.subspan(h.payload_start + kAgePayloadNonceBytes);
@@ -546,9 +539,9 @@ AgeResult<SecretBuffer> decrypt_binary(std::span<const uint8_t> in,
   std::array<uint8_t, 12> nonce{};
   for (uint64_t counter = 0;; ++counter) {
     const std::size_t rem = payload.size() - pos;
-    if (rem == 0) return fail(payload_error("ends without a final chunk"));
+    if (rem == 0) return payload_error("ends without a final chunk");
     const std::size_t clen = std::min(rem, kEncChunkBytes);
-    if (clen < kAgeTagBytes) return fail(payload_error("chunk is truncated"));
+    if (clen < kAgeTagBytes) return payload_error("chunk is truncated");
     bool last = clen < kEncChunkBytes;
     auto open = [&](bool final_flag) {
       set_counter(nonce, counter, final_flag);
@@ -562,14 +555,14 @@ AgeResult<SecretBuffer> decrypt_binary(std::span<const uint8_t> in,
     // A full-size chunk at the very end may be the final one.
     if (!ok && !last && rem == kEncChunkBytes) ok = open(last = true);
     if (!ok) {
-      return fail(payload_error("chunk " + std::to_string(counter) + " failed to authenticate"));
+      return payload_error("chunk " + std::to_string(counter) + " failed to authenticate");
     }
     const std::size_t mlen = clen - kAgeTagBytes;
-    if (last && mlen == 0 && counter > 0) return fail(payload_error("has an empty final chunk"));
+    if (last && mlen == 0 && counter > 0) return payload_error("has an empty final chunk");
     pos += clen;
     out_len += mlen;
     if (last) {
-      if (pos != payload.size()) return fail(payload_error("has data after the final chunk"));
+      if (pos != payload.size()) return payload_error("has data after the final chunk");
       break;
     }
   }
@@ -579,15 +572,15 @@ AgeResult<SecretBuffer> decrypt_binary(std::span<const uint8_t> in,
 
 }  // namespace
 
-AgeResult<SecretBuffer> age_decrypt(std::span<const uint8_t> file,
-                                    std::span<const AgeIdentity> identities,
-                                    const AgeDecryptOptions& options) {
+Outcome<SecretBuffer, AgeRefusal> age_decrypt(std::span<const uint8_t> file,
+                                              std::span<const AgeIdentity> identities,
+                                              const AgeDecryptOptions& options) {
   // Anything that does not start like a binary age file (and is not empty) is decoded as
   // armor, so leading garbage before an armored file is an armor failure, as the testkit
   // requires.
   if (!file.empty() && !as_text(file).starts_with("age-encryption.org/")) {
     auto bin = age_dearmor(file);
-    if (!bin) return {bin.failure(), bin.status()};
+    if (!bin) return bin.failure();
     return decrypt_binary(bin.value(), identities, options);
   }
   return decrypt_binary(file, identities, options);
@@ -625,10 +618,10 @@ AgeBytes age_armor(std::span<const uint8_t> binary) {
   return AgeBytes(out.begin(), out.end());
 }
 
-AgeResult<AgeBytes> age_dearmor(std::span<const uint8_t> armored) {
+Outcome<AgeBytes, AgeRefusal> age_dearmor(std::span<const uint8_t> armored) {
   auto bad = [](std::string what) {
-    return AgeResult<AgeBytes>(AgeFailure::kArmor,
-                               Status{Code::kCorrupt, "age armor is malformed: " + what});
+    return Outcome<AgeBytes, AgeRefusal>(
+        AgeRefusal{AgeFailure::kArmor, Status{Code::kCorrupt, "age armor is malformed: " + what}});
   };
   std::string_view t = as_text(armored);
   std::size_t pos = 0;

@@ -23,8 +23,9 @@
 
 #include <sodium.h>
 
+#include "base/outcome.h"
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::crypto {
 
@@ -112,25 +113,11 @@ enum class AgeFailure {
 };
 const char* age_failure_name(AgeFailure f);
 
-// Result<T> plus the stage of the failure. Same contract as Result<T> (crypto/status.h).
-template <typename T>
-class [[nodiscard]] AgeResult {
- public:
-  AgeResult(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  AgeResult(AgeFailure failure, Status status) : v_(std::move(status)), failure_(failure) {}
-
-  bool is_ok() const { return std::holds_alternative<T>(v_); }
-  explicit operator bool() const { return is_ok(); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  const T& value() const& { return std::get<T>(v_); }
-  T* operator->() { return &std::get<T>(v_); }
-  Status status() const { return is_ok() ? Status::ok() : std::get<Status>(v_); }
-  AgeFailure failure() const { return failure_; }
-
- private:
-  std::variant<T, Status> v_;
-  AgeFailure failure_ = AgeFailure::kNone;
+// Why a file was refused: the stage, and the Status underneath. Decryption and dearmoring
+// return Outcome<T, AgeRefusal> (base/outcome.h): the value, or this.
+struct AgeRefusal {
+  AgeFailure stage = AgeFailure::kNone;
+  Status status;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -202,9 +189,9 @@ struct AgeDecryptOptions {
 // else as armor (so a non-age file fails with kArmor, "no BEGIN line"). With no identities
 // and no prompt the result is kNoMatch (after the header was checked).
 // A file whose header holds a scrypt stanza next to any other stanza is refused (kHeader).
-AgeResult<SecretBuffer> age_decrypt(std::span<const uint8_t> file,
-                                    std::span<const AgeIdentity> identities,
-                                    const AgeDecryptOptions& options = {});
+Outcome<SecretBuffer, AgeRefusal> age_decrypt(std::span<const uint8_t> file,
+                                              std::span<const AgeIdentity> identities,
+                                              const AgeDecryptOptions& options = {});
 
 // ---------------------------------------------------------------------------------------
 // Recognising and armoring
@@ -223,6 +210,6 @@ AgeBytes age_armor(std::span<const uint8_t> binary);
 // Strictly decodes the armor (spec and testkit rules: whitespace only outside the armor,
 // LF or CRLF, full 64-column lines but the last, canonical padded base64, no headers,
 // nothing but whitespace after the END line). Failure: AgeFailure::kArmor.
-AgeResult<AgeBytes> age_dearmor(std::span<const uint8_t> armored);
+Outcome<AgeBytes, AgeRefusal> age_dearmor(std::span<const uint8_t> armored);
 
 }  // namespace fieldnotes::crypto

@@ -194,7 +194,7 @@ BundleOutcome open_bundle(std::span<const uint8_t> file, const vault::IdentityKe
   auto plain = crypto::age_decrypt(file, ids, dopts);
   if (!plain) {
     Status st = plain.status();
-    switch (plain.failure()) {
+    switch (plain.failure().stage) {
       case crypto::AgeFailure::kNoMatch:
         return failed(st.code() == Code::kWrongKey ? Status{Code::kWrongKey, "wrong passphrase for this bundle"}
                                                    : Status{Code::kNotThisKey, "the bundle is not addressed to this vault"});

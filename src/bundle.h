@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "base/outcome.h"
+#include "base/status.h"
 #include "crypto/age.h"
 #include "crypto/minisign.h"
-#include "crypto/status.h"
-#include "src/outcome.h"
 #include "vault/vault.h"
 
 namespace fieldnotes::core {

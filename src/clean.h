@@ -24,7 +24,7 @@
 #include <span>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace fieldnotes::core {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "src/redact/engine.h"
 #include "vault/vault.h"
 

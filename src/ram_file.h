@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace fieldnotes::core {
 

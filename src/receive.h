@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "base/outcome.h"
+#include "base/status.h"
 #include "crypto/age.h"
-#include "crypto/status.h"
-#include "src/outcome.h"
 #include "vault/vault.h"
 
 namespace fieldnotes::core {

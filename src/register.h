@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "src/redact/engine.h"
 
 namespace fieldnotes::core {

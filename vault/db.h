@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::vault {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::vault {
 

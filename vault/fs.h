@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace fieldnotes::vault {
 

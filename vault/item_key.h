@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/aead.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 
 namespace fieldnotes::vault {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 #include "vault/keyslots.h"
 
 namespace fieldnotes::vault {

@@ -14,9 +14,9 @@
 #include <span>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/kdf.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 #include "vault/format.h"
 
 namespace fieldnotes::vault {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "vault/db.h"
 #include "vault/item_key.h"
 

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/kdf.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 #include "vault/db.h"
 #include "vault/item_key.h"
 #include "vault/keyslot_store.h"

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
 #include "crypto/secret.h"
-#include "crypto/status.h"
 #include "vault/vault.h"
 
 namespace fieldnotes::vault {

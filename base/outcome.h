@@ -1,18 +1,19 @@
-// Outcome<T, Failure>: what an operation that applies a policy returns (opening a bundle,
-// share, receive). On failure it carries a typed code saying *why* (Failure::error, an enum
-// of that operation) next to the Status underneath (Failure::status: its code and a message
+// Outcome<T, Failure>: Result<T> with a typed failure, for operations whose callers must
+// know *why* they failed (decrypting an age file, opening a bundle, share, receive). On
+// failure it carries a typed code (an enum of that operation, e.g. Failure::error, or the
+// stage of AgeRefusal) next to the Status underneath (Failure::status: its code and a message
 // naming the object). Callers branch on the typed code, never on message text.
 //
-// Same contract as Result<T> (crypto/status.h): status() is ok() exactly when a value is held,
+// Same contract as Result<T> (base/status.h): status() is ok() exactly when a value is held,
 // so code written against Result<T> (is_ok, ->, status().code()) reads an Outcome unchanged.
 #pragma once
 
 #include <utility>
 #include <variant>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
-namespace fieldnotes::core {
+namespace fieldnotes {
 
 template <typename T, typename Failure>
 class [[nodiscard]] Outcome {
@@ -37,4 +38,4 @@ class [[nodiscard]] Outcome {
   std::variant<T, Failure> v_;
 };
 
-}  // namespace fieldnotes::core
+}  // namespace fieldnotes

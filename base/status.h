@@ -1,5 +1,6 @@
-// Status and Result: how the core layers (crypto/, vault/, src/) report failure.
-// The core never throws and never calls exit(); the CLI maps codes to exit statuses.
+// Status and Result: how every layer reports failure (base/: below crypto/, used by all,
+// depending on nothing but the standard library). The core (crypto/, vault/, src/) never
+// throws and never calls exit(); the CLI maps codes to exit statuses.
 #pragma once
 
 #include <string>
