@@ -155,6 +155,11 @@ void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn) {
          "create one with 'fieldnotes init --vault " + dir.string() + "', or give --vault DIR");
   if (vault::probe(dir) == vault::VaultState::kDestroyed)
     fail(Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"});
+  vault::Credential cred = read_credential();
+  with_unlocked_vault(cred, [&](vault::Vault& v, const vault::Credential&) { fn(v); });
+}
+
+vault::Credential read_credential() {
   vault::Credential cred;
   if (globals().recovery_key_fd >= 0) {
     cred.kind = vault::SlotKind::kRecovery;
@@ -162,13 +167,19 @@ void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn) {
   } else {
     cred.secret = read_secret(globals().passphrase_fd, "Passphrase: ");
   }
+  return cred;
+}
+
+void with_unlocked_vault(const vault::Credential& cred,
+                         const std::function<void(vault::Vault&, const vault::Credential&)>& fn) {
+  fs::path dir = vault_dir();
   auto v = vault::Vault::open(dir, cred);
   if (!v) fail(v.status(), "cannot open the vault");
   if ((*v)->is_test_profile())
     warn("this vault uses the 'test' key-derivation profile: it is not for real testimony");
   for (const auto& p : (*v)->key_slot_problems())
     warn("key-slot copy " + p + "; the other copy opened the vault: run 'fieldnotes verify --repair'");
-  fn(**v);
+  fn(**v, cred);
 }
 
 std::string read_text_input(const std::string& file, std::size_t limit, const char* what) {

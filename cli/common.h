@@ -59,6 +59,13 @@ crypto::SecretBuffer read_secret(int fd, const char* prompt, bool confirm = fals
 
 // Unlocks the vault with --recovery-key-fd if given, else the passphrase, and runs fn.
 void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn);
+// The secret every command unlocks with: the recovery key from --recovery-key-fd if given,
+// else the passphrase (--passphrase-fd or the terminal).
+vault::Credential read_credential();
+// As above with a credential already read (REQUIRES: the vault directory holds a vault);
+// fn gets it too, for commands that open a second vault with it (backup).
+void with_unlocked_vault(const vault::Credential& cred,
+                         const std::function<void(vault::Vault&, const vault::Credential&)>& fn);
 
 // Reads all of FILE (or stdin for "" / "-"), refusing more than `limit` bytes and invalid UTF-8.
 std::string read_text_input(const std::string& file, std::size_t limit, const char* what);
@@ -72,6 +79,10 @@ redact::Audience parse_audience(const std::string& name);
 
 // Parses a record id given on the command line.
 int64_t parse_record_id(const std::string& s);
+
+// Progress of a backup or restore on stderr, for copies that take longer than a second; empty
+// (no progress) with --quiet or when stderr is not a terminal. Defined in cmd_backup.cpp.
+std::function<void(uint64_t, uint64_t)> backup_progress_printer();
 
 // Every command file registers itself through one of these.
 void register_init(CLI::App& app);
@@ -93,5 +104,7 @@ void register_contact(CLI::App& app);
 void register_share(CLI::App& app);
 void register_receive(CLI::App& app);
 void register_attach(CLI::App& app);
+void register_backup(CLI::App& app);
+void register_restore(CLI::App& app);
 
 }  // namespace fieldnotes::cli

@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   register_share(app);
   register_receive(app);
   register_attach(app);
+  register_backup(app);
+  register_restore(app);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* subsub : sub->get_subcommands({})) subsub->fallthrough();

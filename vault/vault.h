@@ -121,6 +121,7 @@ enum class VaultState { kMissing, kEmpty, kVault, kDestroyed, kForeign };
 VaultState probe(const std::filesystem::path& dir);
 
 struct SealedRow;
+struct BackupReport;  // vault/backup.h
 
 class Vault {
  public:
@@ -204,6 +205,17 @@ class Vault {
 
   // Authenticates every record, person and audit entry; collects every problem.
   VerifyReport verify();
+
+  // --- backup (vault/backup.cpp; docs/FORMAT.md, "Backups") ---
+  // Writes a snapshot of this vault into `dest` (created if missing) while this process holds
+  // the vault's lock: attachment streams not yet there, vault.db (SQLCipher's backup API on
+  // this connection, same key), both key-slot copies; each file through a temp file, fsync,
+  // rename. Then opens the copy with `cred` and authenticates all of it. kRefused when `dest`
+  // is a file or a non-empty directory that is not a backup of this vault (another vault_id);
+  // kCorrupt when the copy fails to authenticate (the report's `verified` lists why).
+  // REQUIRES: `cred` opens this vault.
+  Result<BackupReport> backup(const std::filesystem::path& dest, const Credential& cred,
+                              const std::function<void(uint64_t, uint64_t)>& progress = {});
 
   // --- secrets ---
   Status change_passphrase(const crypto::SecretBuffer& new_passphrase);

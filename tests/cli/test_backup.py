@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""fieldnotes backup and restore, through the built binary (issue 11, Deliver 1 and 2).
+
+Run: FIELDNOTES_BIN=build/cli/fieldnotes python3 -m unittest tests/cli/test_backup.py
+"""
+import json
+import os
+import shutil
+import unittest
+
+from test_cli import Cli, snapshot
+
+
+def blob_inodes(d):
+    b = os.path.join(d, "blobs")
+    return {n: (os.stat(os.path.join(b, n)).st_ino, os.stat(os.path.join(b, n)).st_mtime_ns)
+            for n in os.listdir(b)}
+
+
+class Backup(Cli):
+    def setUp(self):
+        super().setUp()
+        self.recovery = self.init()
+        self.add("first testimony\n", title="one")
+        self.add("second testimony\n", title="two")
+        self.attachment = os.path.join(self.tmp, "voice.ogg")
+        with open(self.attachment, "wb") as f:
+            f.write(os.urandom(3 * 65536 + 77))
+        self.ok(["attach", "1", self.attachment])
+        self.dest = os.path.join(self.tmp, "stick", "backup")
+
+    def backup(self, dest=None):
+        return self.ok(["backup", dest or self.dest])
+
+    def on(self, d, args, **kw):
+        return self.run_fn(args + ["--vault", d], vault=False, **kw)
+
+    def listing(self, d):
+        p = self.on(d, ["list", "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return json.loads(p.stdout)
+
+    def test_backup_is_a_vault_that_verifies_and_holds_nothing_in_plaintext(self):
+        p = self.backup()
+        self.assertIn(b"verified: 2 records, 1 attachments", p.stdout)
+        self.assertNotIn(b"replaced", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.dest, "backup-incomplete")))
+        self.assertEqual(self.on(self.dest, ["verify"]).returncode, 0)
+        self.assertEqual(self.listing(self.dest), self.listing(self.vault))
+        for root, _, files in os.walk(self.dest):
+            for f in files:
+                with open(os.path.join(root, f), "rb") as fh:
+                    data = fh.read()
+                self.assertNotIn(b"testimony", data, f)
+                self.assertNotIn(b"SQLite format 3", data, f)
+
+    def test_a_flipped_byte_in_the_backup_database_fails_verify_and_restore(self):
+        self.backup()
+        db = os.path.join(self.dest, "vault.db")
+        with open(db, "r+b") as f:
+            f.seek(4096 + 100)
+            b = f.read(1)
+            f.seek(4096 + 100)
+            f.write(bytes([b[0] ^ 1]))
+        self.assertEqual(self.on(self.dest, ["verify"]).returncode, 3)
+        new = os.path.join(self.tmp, "new")
+        p = self.on(new, ["restore", self.dest])
+        self.assertEqual(p.returncode, 3, p.stderr.decode())
+        self.assertFalse(os.path.exists(new))
+        self.assertEqual([n for n in os.listdir(self.tmp) if "restoring" in n], [])
+
+    def test_truncated_backup_database_fails_verify(self):
+        self.backup()
+        db = os.path.join(self.dest, "vault.db")
+        os.truncate(db, os.path.getsize(db) - 4096)
+        self.assertEqual(self.on(self.dest, ["verify"]).returncode, 3)
+
+    def test_restore_lists_the_same_records_and_extracts_the_same_attachments(self):
+        self.backup()
+        for how in ("passphrase", "recovery"):
+            new = os.path.join(self.tmp, "new-" + how)
+            if how == "passphrase":
+                p = self.on(new, ["restore", self.dest])
+            else:
+                p = self.on(new, ["restore", self.dest], passphrase=None,
+                            fds={"--recovery-key-fd": self.recovery.encode() + b"\n"})
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            self.assertIn(b"restored 2 records, 1 attachments", p.stdout)
+            self.assertEqual(self.listing(new), self.listing(self.vault))
+            out = os.path.join(self.tmp, how + ".ogg")
+            self.assertEqual(self.on(new, ["extract", "1", "voice.ogg", "-o", out]).returncode, 0)
+            with open(out, "rb") as a, open(self.attachment, "rb") as b:
+                self.assertEqual(a.read(), b.read())
+            self.assertEqual(self.on(new, ["verify"]).returncode, 0)
+        # An empty directory is a fine target too.
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        self.assertEqual(self.on(empty, ["restore", self.dest]).returncode, 0)
+        self.assertEqual(self.listing(empty), self.listing(self.vault))
+
+    def test_restore_refuses_an_existing_vault_or_a_non_empty_directory(self):
+        self.backup()
+        before = snapshot(self.vault)
+        p = self.run_fn(["restore", self.dest])
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(b"a vault already exists", p.stderr)
+        self.assertIn(b"fieldnotes: hint:", p.stderr)
+        self.assertEqual(snapshot(self.vault), before)
+        other = os.path.join(self.tmp, "papers")
+        os.mkdir(other)
+        with open(os.path.join(other, "letter.txt"), "w") as f:
+            f.write("x")
+        self.assertEqual(self.on(other, ["restore", self.dest]).returncode, 4)
+        self.assertEqual(os.listdir(other), ["letter.txt"])
+
+    def test_restore_with_a_wrong_passphrase_or_a_missing_source(self):
+        self.backup()
+        new = os.path.join(self.tmp, "new")
+        self.assertEqual(self.on(new, ["restore", self.dest], passphrase=b"wrong horse\n").returncode, 2)
+        self.assertFalse(os.path.exists(new))
+        p = self.on(new, ["restore", os.path.join(self.tmp, "nothing")])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"no backup at", p.stderr)
+        self.assertFalse(os.path.exists(new))
+
+    def test_second_backup_holds_the_new_record_and_rewrites_no_attachment_stream(self):
+        self.backup()
+        streams = blob_inodes(self.dest)
+        self.assertEqual(len(streams), 1)
+        self.add("third testimony\n", title="three")
+        p = self.backup()
+        self.assertIn(b"replaced the backup of ", p.stdout)
+        self.assertIn(b"0 attachment streams copied, 1 already there", p.stdout)
+        self.assertEqual(blob_inodes(self.dest), streams)
+        titles = [r["title"] for r in self.listing(self.dest)]
+        self.assertIn("three", titles)
+        j = json.loads(self.ok(["backup", self.dest, "--json"]).stdout)
+        self.assertEqual(j["attachment_streams_written"], 0)
+        self.assertEqual(j["attachment_streams_kept"], 1)
+        self.assertIsInstance(j["replaced"], int)
+
+    def test_a_shredded_record_leaves_the_next_backup(self):
+        self.backup()
+        self.ok(["shred", "1", "--yes"])
+        p = self.backup()
+        self.assertIn(b"1 removed", p.stdout)
+        self.assertEqual(os.listdir(os.path.join(self.dest, "blobs")), [])
+        self.assertEqual([r["id"] for r in self.listing(self.dest)], [2])
+        self.assertEqual(self.on(self.dest, ["verify"]).returncode, 0)
+
+    def test_refused_destinations_leave_them_and_the_vault_unchanged(self):
+        before = snapshot(self.vault)
+        a_file = os.path.join(self.tmp, "file")
+        with open(a_file, "wb") as f:
+            f.write(b"not a directory")
+        p = self.run_fn(["backup", a_file])
+        self.assertEqual(p.returncode, 4, p.stderr.decode())
+        with open(a_file, "rb") as f:
+            self.assertEqual(f.read(), b"not a directory")
+        papers = os.path.join(self.tmp, "papers")
+        os.mkdir(papers)
+        with open(os.path.join(papers, "letter.txt"), "w") as f:
+            f.write("x")
+        self.assertEqual(self.run_fn(["backup", papers]).returncode, 4)
+        self.assertEqual(os.listdir(papers), ["letter.txt"])
+        # A backup of another vault (same passphrase) is never mixed with this one.
+        other = os.path.join(self.tmp, "other")
+        self.ok(["init", "--kdf-profile", "test", "--vault", other], vault=False)
+        other_backup = os.path.join(self.tmp, "other-backup")
+        self.ok(["backup", other_backup, "--vault", other], vault=False)
+        theirs = snapshot(other_backup)
+        p = self.run_fn(["backup", other_backup])
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(b"another vault", p.stderr)
+        self.assertEqual(snapshot(other_backup), theirs)
+        self.assertEqual(self.run_fn(["backup", self.vault]).returncode, 1)
+        after = snapshot(self.vault)
+        after.pop("lock", None)
+        before.pop("lock", None)
+        self.assertEqual(after, before)
+
+    def test_an_interrupted_backup_is_not_restored_and_the_next_backup_finishes_it(self):
+        self.backup()
+        with open(os.path.join(self.dest, "backup-incomplete"), "w") as f:
+            f.write("interrupted")
+        new = os.path.join(self.tmp, "new")
+        p = self.on(new, ["restore", self.dest])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"interrupted", p.stderr)
+        self.assertFalse(os.path.exists(new))
+        self.backup()
+        self.assertEqual(self.on(new, ["restore", self.dest]).returncode, 0)
+
+    def test_read_only_destination_is_an_io_error(self):
+        if os.geteuid() == 0:
+            self.skipTest("root ignores directory permissions")
+        ro = os.path.join(self.tmp, "ro")
+        os.mkdir(ro)
+        os.chmod(ro, 0o500)
+        try:
+            p = self.run_fn(["backup", os.path.join(ro, "b")])
+            self.assertEqual(p.returncode, 5, p.stderr.decode())
+        finally:
+            os.chmod(ro, 0o700)
+
+
+if __name__ == "__main__":
+    unittest.main()
