@@ -3,6 +3,7 @@
 // KDF profile) in a temporary directory.
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -17,6 +18,14 @@
 #include "vault/vault.h"
 
 namespace fieldnotes::test {
+
+// libsodium initialised once for every test file that includes this header.
+struct SodiumInit {
+  SodiumInit() {
+    if (!crypto::init()) std::abort();
+  }
+};
+inline const SodiumInit sodium_init_once;
 
 inline crypto::SecretBuffer secret_of(std::string_view text) {
   return crypto::SecretBuffer::copy_of({reinterpret_cast<const uint8_t*>(text.data()), text.size()});

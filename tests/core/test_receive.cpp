@@ -12,10 +12,6 @@ using fieldnotes::test::SharingVaults;
 
 namespace {
 
-struct Init {
-  Init() { if (!crypto::init()) std::abort(); }
-} const init_once;
-
 std::vector<uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
 
 // A plain age file for `recipient`, as Debian's `age -r` writes it: no manifest, no signature.

@@ -15,10 +15,6 @@ using fieldnotes::test::SharingVaults;
 
 namespace {
 
-struct Init {
-  Init() { if (!crypto::init()) std::abort(); }
-} const init_once;
-
 std::vector<std::string> audit_operations(vault::Vault& v) {
   auto log = v.audit_log();
   REQUIRE(log.is_ok());
