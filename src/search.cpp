@@ -18,8 +18,8 @@ char32_t decode(std::string_view s, std::size_t i, std::size_t* len) {
     *len = 1;
     return b0;
   }
-  if ((b0 == 0xD0 || b0 == 0xD1) && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
-    *len = 2;  // Cyrillic: the usual case, decoded without a validity scan
+  if (b0 >= 0xC2 && b0 <= 0xDF && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+    *len = 2;  // two bytes (Cyrillic, Latin with diacritics, « »): always valid, no validity scan
     return (static_cast<char32_t>(b0 & 0x1F) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F);
   }
   const std::size_t valid = text::valid_prefix(s.substr(i, 4));
@@ -31,6 +31,22 @@ char32_t decode(std::string_view s, std::size_t i, std::size_t* len) {
   const char32_t c = text::next_code_point(s.substr(0, i + valid), j);
   *len = j - i;
   return c;
+}
+
+// The code point that ends just before s[end], as decode() reads it, and where it starts;
+// false at the start of the text. A byte that does not end a valid sequence is read as U+FFFD.
+bool previous_code_point(std::string_view s, std::size_t end, char32_t* c, std::size_t* start) {
+  if (end == 0) return false;
+  std::size_t p = end - 1;
+  while (p > 0 && end - p < 4 && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+  std::size_t len = 0;
+  *c = decode(s, p, &len);
+  if (p + len != end) {  // no valid sequence ends here: the last byte is one U+FFFD
+    *c = 0xFFFD;
+    p = end - 1;
+  }
+  *start = p;
+  return true;
 }
 
 bool is_word_cp(char32_t c) { return (c >= '0' && c <= '9') || text::is_letter(c); }
@@ -63,26 +79,6 @@ std::size_t scan_word(std::string_view s, std::size_t i, std::u32string* letters
 
 bool is_ascii_alnum(unsigned char b) { return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'); }
 
-// Past the usual letters of a word (ASCII letters and digits, basic Cyrillic а..я А..Я ё),
-// without decoding: the scan's hot loop. Stops where scan_word must look.
-std::size_t skip_plain_letters(std::string_view s, std::size_t i) {
-  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  while (i < n) {
-    const unsigned char b0 = u[i];
-    if (b0 < 0x80) {
-      if (!is_ascii_alnum(b0)) break;
-      ++i;
-      continue;
-    }
-    if (i + 1 >= n) break;
-    const unsigned char b1 = u[i + 1];
-    if (!((b0 == 0xD0 && b1 >= 0x90 && b1 <= 0xBF) || (b0 == 0xD1 && b1 >= 0x80 && b1 <= 0x91))) break;
-    i += 2;
-  }
-  return i;
-}
-
 // Start of the next word at or after s[i] (s.size() if none).
 std::size_t next_word(std::string_view s, std::size_t i) {
   const auto* u = reinterpret_cast<const unsigned char*>(s.data());
@@ -101,6 +97,26 @@ std::size_t word_key(std::string_view s, std::size_t i, std::u32string& letters,
   const std::size_t end = scan_word(s, i, &letters);
   *key = text::key_of(letters);
   return end;
+}
+
+// Whether the letter or digit at s[pos] begins a word: the character before it is no letter
+// or digit, nor a joiner that follows one (scan_word's rule, read backwards).
+bool starts_word(std::string_view s, std::size_t pos) {
+  char32_t before = 0, joined = 0;
+  std::size_t before_start = 0, joined_start = 0;
+  if (!previous_code_point(s, pos, &before, &before_start)) return true;
+  if (is_word_cp(before)) return false;
+  if (!is_joiner(before)) return true;
+  return !previous_code_point(s, before_start, &joined, &joined_start) || !is_word_cp(joined);
+}
+
+// Whether the character before t[pos] is an ASCII letter or digit or a Cyrillic letter
+// (U+0400..U+047F, two bytes after 0xD0 or 0xD1): then t[pos] does not begin a word.
+bool follows_plain_letter(const unsigned char* t, std::size_t pos) {
+  if (pos == 0) return false;
+  const unsigned char b = t[pos - 1];
+  if (b < 0x80) return is_ascii_alnum(b);
+  return b < 0xC0 && pos >= 2 && (t[pos - 2] == 0xD0 || t[pos - 2] == 0xD1);
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) {
@@ -152,6 +168,17 @@ SearchQuery::SearchQuery(std::string_view query) {
     const std::string chars = text::first_key_chars(c);
     start_[c] = chars == "*" || chars.find(first) != std::string::npos;
   }
+  // A byte is interesting when it can be the first byte of a code point that may start the
+  // query (ASCII), the second byte of such a Cyrillic letter (after 0xD0 or 0xD1, which say
+  // nothing by themselves), or the lead byte of any other code point that may.
+  for (unsigned b = 0; b < 0x80; ++b) interesting_[b] = start_[b];
+  for (unsigned b = 0x80; b < 0xC0; ++b) interesting_[b] = start_[0x400 + (b & 0x3F)] || start_[0x440 + (b & 0x3F)];
+  for (unsigned b = 0xC2; b < 0xE0; ++b) {
+    if (b == 0xD0 || b == 0xD1) continue;
+    const char32_t first_cp = (static_cast<char32_t>(b) & 0x1F) << 6;
+    for (char32_t c = first_cp; c < first_cp + 0x40; ++c) interesting_[b] = interesting_[b] || may_start(c);
+  }
+  for (unsigned b = 0xE0; b < 0xF5; ++b) interesting_[b] = other_start_;
 }
 
 bool SearchQuery::may_start(char32_t c) const { return c < start_.size() ? start_[c] : other_start_; }
@@ -182,10 +209,23 @@ bool SearchQuery::matches_at(std::string_view text, std::size_t pos) const {
 
 bool SearchQuery::matches(std::string_view text) const {
   if (words_.empty()) return false;
-  for (std::size_t i = next_word(text, 0); i < text.size(); i = next_word(text, i)) {
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  // Looks only at bytes that can begin a candidate word (see interesting_); each is then
+  // decoded, checked to begin a word, and only then are words folded and compared.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!interesting_[t[i]]) continue;
+    std::size_t start = i;
+    if (t[i] >= 0x80 && t[i] < 0xC0) {  // a continuation byte counts only after a Cyrillic lead
+      if (i == 0 || (t[i - 1] != 0xD0 && t[i - 1] != 0xD1)) continue;
+      start = i - 1;
+    }
+    if (follows_plain_letter(t, start)) continue;  // inside a word: the common case, without decoding
     std::size_t len = 0;
-    if (may_start(decode(text, i, &len)) && matches_at(text, i)) return true;
-    i = scan_word(text, skip_plain_letters(text, i), nullptr);
+    const char32_t c = decode(text, start, &len);
+    if (!is_word_cp(c) || !may_start(c) || !starts_word(text, start)) continue;
+    if (matches_at(text, start)) return true;
+    i = start + len - 1;
   }
   return false;
 }

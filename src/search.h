@@ -46,6 +46,7 @@ class SearchQuery {
   std::string open_last_;            // the last key without its last letter, when it may be cut
   std::array<bool, 0x500> start_{};  // code points below U+0500 whose words may match
   bool other_start_ = true;          // code points above: always folded
+  std::array<bool, 256> interesting_{};  // bytes where a candidate word may begin
 };
 
 }  // namespace fieldnotes::core

@@ -84,6 +84,16 @@ bool is_apostrophe(char32_t c) {
   return c == '\'' || c == 0x2019 || c == 0x2BC || c == 0x2B9 || c == 0x2BA || c == 0x60;
 }
 
+// Drops an ASCII character that repeats the one before it.
+void collapse_doubled(std::string& s) {
+  std::size_t out = 0;
+  for (const char ch : s) {
+    if (out > 0 && s[out - 1] == ch && static_cast<unsigned char>(ch) < 0x80) continue;
+    s[out++] = ch;
+  }
+  s.resize(out);
+}
+
 }  // namespace
 
 std::string key_of(std::u32string_view word) {
@@ -147,27 +157,20 @@ std::string key_of(std::u32string_view word) {
     // Other scripts: keep the code point so distinct words stay distinct.
     append_utf8(raw, c);
   }
-  // 3. Collapse doubled letters, then "io"/"ie" -> "e", then collapse again.
-  auto collapse = [](const std::string& s) {
-    std::string o;
-    o.reserve(s.size());
-    for (char ch : s) {
-      if (!o.empty() && o.back() == ch && static_cast<unsigned char>(ch) < 0x80) continue;
-      o.push_back(ch);
-    }
-    return o;
-  };
-  std::string a = collapse(raw);
-  std::string b;
-  b.reserve(a.size());
-  for (char ch : a) {
-    if ((ch == 'o' || ch == 'e') && !b.empty() && b.back() == 'i') {
-      b.back() = 'e';
+  // 3. Collapse doubled letters, then "io"/"ie" -> "e", then collapse again (in place).
+  collapse_doubled(raw);
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char ch = raw[i];
+    if ((ch == 'o' || ch == 'e') && out > 0 && raw[out - 1] == 'i') {
+      raw[out - 1] = 'e';
       continue;
     }
-    b.push_back(ch);
+    raw[out++] = ch;
   }
-  return collapse(b);
+  raw.resize(out);
+  collapse_doubled(raw);
+  return raw;
 }
 
 std::string key_of_utf8(std::string_view word) { return key_of(to_u32(word)); }

@@ -71,6 +71,7 @@ inline char32_t to_lower(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   if (c >= 0x410 && c <= 0x42F) return c + 32;
   if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if (c >= 0x430 && c <= 0x45F) return c;  // already lower case: а..я, ѐ..џ
   return to_lower_slow(c);
 }
 

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -362,29 +361,19 @@ TEST_CASE("blob: pipes, read errors and a full disk give a Status", "[blob]") {
     ::close(in);
     ::close(full);
   }
-  SECTION("a regular file that grows while it is sealed") {
-    // A second descriptor keeps appending (up to 64 MiB) from before the seal starts until it
-    // returns, so the size seal sees first is not the size at EOF.
-    const Bytes plain = pattern(8 * kBlobChunkBytes);
-    write_file(d.path / "growing", plain);
-    int app = ::open((d.path / "growing").c_str(), O_WRONLY | O_APPEND);
-    std::atomic<bool> started{false}, stop{false};
-    std::thread grower([&] {
-      const Bytes more = pattern(kBlobChunkBytes);
-      for (int i = 0; i < 1024 && !stop; ++i) {
-        (void)!::write(app, more.data(), more.size());
-        started = true;
-      }
-    });
-    while (!started) std::this_thread::yield();
-    int in = ::open((d.path / "growing").c_str(), O_RDONLY);
+  SECTION("a regular file that holds more than its size said (as one still being written)") {
+    // A file appended to while it is sealed reads past the size fstat gave at the start. A
+    // thread appending in a race made this test flaky on a loaded machine; /proc's files
+    // are regular files of size 0 that hold text, the same condition every time.
+    int in = ::open("/proc/self/status", O_RDONLY);
+    if (in < 0) {
+      WARN("SKIPPED: /proc is not mounted");
+      return;
+    }
     int out = ::open((d.path / "sealed").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     auto r = blob_seal(in, out, key, as_ad(kAd), 2);
-    stop = true;
-    grower.join();
     ::close(in);
     ::close(out);
-    ::close(app);
     CHECK(r.status().code() == Code::kIo);
     CHECK(r.status().message().find("changed size") != std::string::npos);
   }
