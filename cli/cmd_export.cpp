@@ -41,7 +41,7 @@ void run_export(const ExportOptions& o) {
       if (!r) fail(r.status(), "cannot export record " + std::to_string(id));
       records.push_back(std::move(r).value());
     }
-    std::string out;
+    Plaintext out;  // wiped when it goes, on failure too (fail() throws)
     if (o.full) {
       out = core::render_export(records, fmt, nullptr);
     } else {
@@ -60,13 +60,9 @@ void run_export(const ExportOptions& o) {
       std::cout.flush();
     } else {
       // Atomic: no partial file on failure.
-      Status st = vault::write_file_atomic(o.output, {reinterpret_cast<const uint8_t*>(out.data()), out.size()});
-      if (!st) {
-        crypto::wipe(out);
-        fail(st, "cannot write the export");
-      }
+      Status st = vault::write_file_atomic(o.output, out.bytes());
+      if (!st) fail(st, "cannot write the export");
     }
-    crypto::wipe(out);
   });
 }
 

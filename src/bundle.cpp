@@ -68,7 +68,7 @@ ReceivedRecord record_from_markdown(std::string_view md, std::string_view fallba
   std::string_view first = md.substr(0, nl);
   if (first.rfind("# ", 0) == 0) r.title = std::string(trim(first.substr(2)));
   if (r.title.empty()) r.title = std::string(fallback);
-  r.body = std::string(md);
+  r.body = Plaintext(md);
   return r;
 }
 
@@ -122,7 +122,7 @@ Result<std::vector<uint8_t>> make_bundle(const BundleInput& in, const vault::Ide
   for (std::size_t i = 0; i < in.records_markdown.size(); ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "records/%04zu.md", i + 1);
-    const auto& md = in.records_markdown[i];
+    const std::string_view md = in.records_markdown[i];
     files.push_back({name, std::vector<uint8_t>(md.begin(), md.end())});
     records.push_back(name);
     if (i < in.attachments.size()) {
@@ -241,7 +241,7 @@ BundleOutcome open_payload(std::span<const uint8_t> payload, const std::string& 
         std::string_view content(reinterpret_cast<const char*>(e.data.data()), e.data.size());
         if (!is_valid_utf8(content)) return failed(Status{Code::kInvalidInput, "\"" + e.path + "\" in the archive is not valid UTF-8"});
         std::string stem(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
-        out.records.push_back({stem.substr(0, stem.rfind('.')), std::string(content)});
+        out.records.push_back(ReceivedRecord{stem.substr(0, stem.rfind('.')), Plaintext(content), {}});
       }
       if (out.records.empty()) return failed(Status{Code::kInvalidInput, "the archive holds no .txt or .md files"});
     } else {
@@ -249,7 +249,7 @@ BundleOutcome open_payload(std::span<const uint8_t> payload, const std::string& 
       std::string_view content(reinterpret_cast<const char*>(payload.data()), payload.size());
       if (!is_valid_utf8(content)) return failed(Status{Code::kInvalidInput, "the decrypted file is neither a tar archive nor UTF-8 text"});
       if (trim(content).empty()) return failed(Status{Code::kInvalidInput, "the decrypted file is empty"});
-      out.records.push_back({"Received text", std::string(content)});
+      out.records.push_back(ReceivedRecord{"Received text", Plaintext(content), {}});
     }
     return out;
   }

@@ -40,7 +40,7 @@ struct BundleAttachment {
 };
 
 struct BundleInput {
-  std::vector<std::string> records_markdown;    // already rendered (redacted unless --full)
+  std::vector<Plaintext> records_markdown;      // already rendered (redacted unless --full)
   std::vector<std::vector<BundleAttachment>> attachments;  // per record (may be empty)
   bool redacted = true;
   std::vector<crypto::AgeRecipient> recipients;  // empty: passphrase bundle
@@ -70,7 +70,7 @@ struct ReceivedAttachment {
 
 struct ReceivedRecord {
   std::string title;
-  std::string body;
+  Plaintext body;  // wiped when freed
   std::vector<ReceivedAttachment> attachments;
 };
 

@@ -16,8 +16,9 @@ enum class ExportFormat { kMarkdown, kText, kJson };
 
 // Renders `records`. With `session` non-null, every free-text field (title, case, tags,
 // linked people, body) passes through it; with null, the full text is rendered.
-std::string render_export(const std::vector<vault::Record>& records, ExportFormat format,
-                          redact::Session* session);
+// The result is wiped when freed (base/plaintext.h).
+Plaintext render_export(const std::vector<vault::Record>& records, ExportFormat format,
+                        redact::Session* session);
 
 // Builds the register for the engine from the vault's people.
 Result<std::vector<redact::PersonEntry>> load_register(vault::Vault& v);

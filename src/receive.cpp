@@ -35,12 +35,11 @@ ReceiveError receive_error_of(BundleError error) {
   return ReceiveError::kBundleUnreadable;
 }
 
-// Received plaintext, wiped however receive() leaves.
+// Received attachments, wiped however receive() leaves (record bodies wipe themselves).
 struct WipedOnExit {
   OpenedBundle& bundle;
   ~WipedOnExit() {
     for (auto& record : bundle.records) {
-      crypto::wipe(record.body);
       for (auto& attachment : record.attachments) crypto::wipe(attachment.data.data(), attachment.data.size());
     }
   }

@@ -34,11 +34,11 @@ const char* extension_for(const std::string& type) {
   return "bin";
 }
 
-// Plaintext gathered for the bundle, wiped however share() leaves.
+// Attachments gathered for the bundle, wiped however share() leaves (the rendered records
+// wipe themselves).
 struct WipedOnExit {
   BundleInput& input;
   ~WipedOnExit() {
-    for (auto& markdown : input.records_markdown) crypto::wipe(markdown);
     for (auto& of_record : input.attachments)
       for (auto& attachment : of_record) crypto::wipe(attachment.data.data(), attachment.data.size());
   }

@@ -88,7 +88,7 @@ Result<std::vector<Person>> Vault::people() {
     if (!key) return key.status();
     auto data = envelope_open(*key, "people", "data", row.uuid, row.fields[0]);
     if (!data) return Status{Code::kCorrupt, "person " + std::to_string(p.id) + ": entry does not authenticate"};
-    p.json = to_string(*data);
+    p.json = Plaintext(data->view());
     out.push_back(std::move(p));
   }
 }

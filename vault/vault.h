@@ -22,6 +22,7 @@
 #include "crypto/secret.h"
 #include "vault/db.h"
 #include "vault/item_key.h"
+#include "base/plaintext.h"
 #include "vault/keyslot_store.h"
 #include "vault/keyslots.h"
 
@@ -49,11 +50,7 @@ struct Record {
   int64_t id = 0;
   std::string uuid;      // 32 hex digits
   RecordHeader header;
-  std::string body;      // plaintext: wipe with crypto::wipe when done
-  ~Record() { crypto::wipe(body); }
-  Record() = default;
-  Record(Record&&) = default;
-  Record& operator=(Record&&) = default;
+  Plaintext body;        // wiped when freed
 };
 
 struct NewRecord {
@@ -63,7 +60,7 @@ struct NewRecord {
 
 struct Person {
   int64_t id = 0;
-  std::string json;      // the register entry, as in DESIGN.md (one JSON object)
+  Plaintext json;        // the register entry, as in DESIGN.md (one JSON object); wiped when freed
 };
 
 struct AuditEntry {

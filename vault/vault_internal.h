@@ -103,7 +103,6 @@ inline Result<RecordHeader> header_from_json(std::string_view s) {
   return h;
 }
 
-inline std::string to_string(const SecretBuffer& b) { return std::string(b.view()); }
 
 }  // namespace internal
 }  // namespace fieldnotes::vault

@@ -135,7 +135,7 @@ std::string body_of(Vault& v, int64_t id) {
   auto r = v.get_record(id);
   INFO("record " << id << ": " << r.status().message());
   REQUIRE(r.is_ok());
-  return r->body;
+  return std::string(r->body.view());
 }
 
 std::size_t count_kind(const KeyslotFile& f, SlotKind kind) {
