@@ -1,4 +1,4 @@
-// Status and Result: how every layer reports failure (base/: below crypto/, used by all,
+// Status, Result and Outcome: how every layer reports failure (base/: below crypto/, used by all,
 // depending on nothing but the standard library). The core (crypto/, vault/, src/) never
 // throws and never calls exit(); the CLI maps codes to exit statuses.
 #pragma once
@@ -40,11 +40,25 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-template <typename T>
-class [[nodiscard]] Result {
+// Outcome<T, Failure>: a value, or why there is none. One implementation for both forms:
+// - Result<T> = Outcome<T, Status>: the common case, a code and a message naming the object.
+// - Outcome<T, Failure> with a typed failure, for operations whose callers must know *why*
+//   (decrypting an age file, opening a bundle, share, receive): Failure carries a typed code
+//   of that operation (e.g. Failure::error, or AgeRefusal's stage) next to `Failure::status`.
+//   Callers branch on the typed code, never on message text.
+// status() is ok() exactly when a value is held, so code written against Result<T> (is_ok,
+// ->, status().code()) reads any Outcome unchanged.
+namespace outcome_detail {
+inline const Status& status_of(const Status& s) { return s; }
+template <typename Failure>
+const Status& status_of(const Failure& f) { return f.status; }
+}  // namespace outcome_detail
+
+template <typename T, typename Failure>
+class [[nodiscard]] Outcome {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}   // NOLINT: implicit by design
+  Outcome(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
+  Outcome(Failure failure) : v_(std::move(failure)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return is_ok(); }
@@ -52,12 +66,20 @@ class [[nodiscard]] Result {
   T&& value() && { return std::get<T>(std::move(v_)); }
   const T& value() const& { return std::get<T>(v_); }
   T* operator->() { return &std::get<T>(v_); }
+  const T* operator->() const { return &std::get<T>(v_); }
   T& operator*() { return std::get<T>(v_); }
-  Status status() const { return is_ok() ? Status::ok() : std::get<Status>(v_); }
+  const T& operator*() const { return std::get<T>(v_); }
+
+  // REQUIRES: !is_ok().
+  const Failure& failure() const { return std::get<Failure>(v_); }
+  Status status() const { return is_ok() ? Status::ok() : outcome_detail::status_of(std::get<Failure>(v_)); }
 
  private:
-  std::variant<T, Status> v_;
+  std::variant<T, Failure> v_;
 };
+
+template <typename T>
+using Result = Outcome<T, Status>;
 
 #define FN_RETURN_IF_ERROR(expr)            \
   do {                                      \

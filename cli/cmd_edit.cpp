@@ -92,7 +92,7 @@ void run_edit(const EditOptions& o) {
     if (o.case_name) h.case_name = *o.case_name;
     if (!o.tags.empty()) h.tags = o.tags;
     bool header_only = o.title || o.case_name || !o.tags.empty();
-    std::string body = r->body;
+    Plaintext body = r->body.clone();  // wiped however this ends (fail() throws)
     if (!header_only) {
       auto base = ram_dir(o.allow_disk);
       if (!base)
@@ -128,10 +128,12 @@ void run_edit(const EditOptions& o) {
       int status = 0;
       while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
       bool ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      std::string edited;
+      Plaintext edited;
       if (ok) {
         try {
-          edited = read_text_input(file.string(), 64u << 20, "the edited file");
+          std::string text = read_text_input(file.string(), 64u << 20, "the edited file");
+          edited = Plaintext(text);
+          crypto::wipe(text);
         } catch (...) {
           wipe_dir(dir);
           throw;
@@ -140,17 +142,14 @@ void run_edit(const EditOptions& o) {
       wipe_dir(dir);
       if (!ok) fail(kExitIo, "the editor failed; the record is unchanged");
       if (!core::is_valid_utf8(edited)) fail(kExitData, "the edited text is not valid UTF-8; the record is unchanged");
-      crypto::wipe(body);
       body = std::move(edited);
     }
-    if (body == r->body && h.title == r->header.title && h.case_name == r->header.case_name &&
+    if (body.view() == r->body.view() && h.title == r->header.title && h.case_name == r->header.case_name &&
         h.tags == r->header.tags) {
-      crypto::wipe(body);
       if (!globals().quiet) std::cerr << "fieldnotes: no change\n";
       return;
     }
     Status st = v.update_record(id, h, body);
-    crypto::wipe(body);
     if (!st) fail(st, "cannot save record " + o.id);
     if (!globals().quiet) std::cerr << "fieldnotes: record " << id << " saved\n";
   });

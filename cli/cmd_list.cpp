@@ -108,8 +108,9 @@ void run_show(const ShowOptions& o) {
     }
     for (const auto& a : *atts)
       std::cout << "attachment " << a.id << ": " << a.name << " (" << a.type << ", " << a.size << " bytes)\n";
-    std::cout << "\n" << r->body;
-    if (!r->body.empty() && r->body.back() != '\n') std::cout << "\n";
+    const std::string_view body = r->body;
+    std::cout << "\n" << body;
+    if (!body.empty() && body.back() != '\n') std::cout << "\n";
   });
 }
 

@@ -23,7 +23,6 @@
 
 #include <sodium.h>
 
-#include "base/outcome.h"
 #include "base/status.h"
 #include "crypto/secret.h"
 
@@ -114,7 +113,7 @@ enum class AgeFailure {
 const char* age_failure_name(AgeFailure f);
 
 // Why a file was refused: the stage, and the Status underneath. Decryption and dearmoring
-// return Outcome<T, AgeRefusal> (base/outcome.h): the value, or this.
+// return Outcome<T, AgeRefusal> (base/status.h): the value, or this.
 struct AgeRefusal {
   AgeFailure stage = AgeFailure::kNone;
   Status status;

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "base/outcome.h"
 #include "base/status.h"
 #include "crypto/age.h"
 #include "vault/vault.h"

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "base/outcome.h"
 #include "base/status.h"
 #include "crypto/age.h"
 #include "crypto/secret.h"

@@ -127,7 +127,8 @@ TEST_CASE("bundle payload: accepted only as signed, for its recipients") {
   auto bob_pub = public_identity(bob);
   REQUIRE(bob_pub.is_ok());
   BundleInput in;
-  in.records_markdown = {"# First\n\nredacted text one\n", "# Second\n\ntext two\n"};
+  in.records_markdown.emplace_back("# First\n\nredacted text one\n");
+  in.records_markdown.emplace_back("# Second\n\ntext two\n");
   in.recipients = {bob_pub->age};
   in.sequence = 7;
   in.created = 1700000000;
@@ -146,7 +147,7 @@ TEST_CASE("bundle payload: accepted only as signed, for its recipients") {
   CHECK(opened->sequence == 7);
   REQUIRE(opened->records.size() == 2);
   CHECK(opened->records[0].title == "First");
-  CHECK(opened->records[1].body == in.records_markdown[1]);
+  CHECK(opened->records[1].body == in.records_markdown[1].view());
   CHECK(opened->sender_fingerprint == public_identity(alice)->fingerprint);
 
   SECTION("through open_bundle, with the right and the wrong vault") {
@@ -170,8 +171,8 @@ TEST_CASE("bundle payload: accepted only as signed, for its recipients") {
       if (r.is_ok()) {
         ++accepted;
         REQUIRE(r->records.size() == 2);
-        CHECK(r->records[0].body == in.records_markdown[0]);
-        CHECK(r->records[1].body == in.records_markdown[1]);
+        CHECK(r->records[0].body == in.records_markdown[0].view());
+        CHECK(r->records[1].body == in.records_markdown[1].view());
         CHECK(r->sequence == 7);
       } else {
         ++refused;

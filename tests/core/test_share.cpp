@@ -64,8 +64,8 @@ TEST_CASE("share: numbered and audited bundles, redacted unless full") {
   auto redacted_record = vaults.bob->get_record(first->record_ids[0]);
   auto full_record = vaults.bob->get_record(second->record_ids[0]);
   REQUIRE((redacted_record.is_ok() && full_record.is_ok()));
-  CHECK(redacted_record->body.find("555-01-23") == std::string::npos);
-  CHECK(full_record->body.find(test::kTestimony) != std::string::npos);
+  CHECK(redacted_record->body.view().find("555-01-23") == std::string::npos);
+  CHECK(full_record->body.view().find(test::kTestimony) != std::string::npos);
 }
 
 TEST_CASE("share: refusals carry their codes, and nothing is numbered or audited") {
