@@ -8,7 +8,7 @@ namespace fieldnotes::testdata {
 // Every spelling of one name in the schemes the key claims to fold: Russian BGN/PCGS, ICAO
 // (passport 2013), passport 1997, Library of Congress, scientific and ISO 9 diacritics, German
 // (w, j, tsch), French (ou), primes and quotes for ь and ъ, Ukrainian KMU 2010 for the
-// Ukrainian forms. Shared with tests/core/test_core.cpp (search finds each).
+// Ukrainian forms. Shared with tests/core/test_search.cpp (search finds each).
 struct NameSpellings {
   const char* cyrillic;
   std::vector<const char*> spellings;

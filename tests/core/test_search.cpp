@@ -1,12 +1,12 @@
-// src/ outside the engine: search folding and matching, the register's JSON form, UTF-8.
+// Tests of search (src/search.h): search_fold and SearchQuery over every spelling of a name.
 #include <catch2/catch.hpp>
 
-#include "src/register.h"
-#include "src/search.h"
-#include "src/strings.h"
-#include "tests/text/romanisations.h"
-
 #include <random>
+#include <string>
+#include <vector>
+
+#include "src/search.h"
+#include "tests/text/romanisations.h"
 
 using namespace fieldnotes;
 using namespace fieldnotes::core;
@@ -61,52 +61,6 @@ TEST_CASE("search finds a record from every spelling the comparison key folds, b
   CHECK(SearchQuery("Kuznet").matches("свидетель Кузнецов"));
   CHECK(SearchQuery("Solovi").matches("Соловьёв"));
   CHECK_FALSE(SearchQuery("Kuznets").matches("Кузьмин"));
-}
-
-TEST_CASE("UTF-8 validation") {
-  CHECK(is_valid_utf8("plain"));
-  CHECK(is_valid_utf8("Дегтярёв 😀"));
-  CHECK_FALSE(is_valid_utf8("\xff"));
-  CHECK_FALSE(is_valid_utf8("\xc3\x28"));
-  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
-  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
-}
-
-TEST_CASE("register JSON: valid entries and canonical form") {
-  auto r = parse_register(R"([{"name": "Юрий Дегтярёв", "aliases": ["Yura", ""], "role": "client",
-    "phones": ["+7 916 555-01-23"], "disclose": false, "pseudonym": "Client A"},
-    {"name": "Pavel Chikov", "role": "lawyer", "disclose": true},
-    {"name": "X", "disclose": "co-counsel"}])");
-  REQUIRE(r.is_ok());
-  REQUIRE(r->size() == 3);
-  CHECK((*r)[0].aliases == std::vector<std::string>{"Yura"});
-  CHECK((*r)[0].disclose == redact::Disclose::kNever);
-  CHECK((*r)[1].disclose == redact::Disclose::kPublic);
-  CHECK((*r)[2].disclose == redact::Disclose::kCoCounsel);
-  CHECK((*r)[2].role == "other");
-  auto back = parse_person(person_to_json((*r)[0]));
-  REQUIRE(back.is_ok());
-  CHECK(back->name == "Юрий Дегтярёв");
-  CHECK(back->phones == (*r)[0].phones);
-  CHECK(back->pseudonym == "Client A");
-  CHECK(parse_register("[]").is_ok());
-}
-
-TEST_CASE("register JSON: everything else is refused, naming the entry") {
-  for (const char* bad : {"{}", "null", "[", "[1]", "[{\"name\": 5}]", "[{\"name\": \"  \"}]",
-                          "[{\"name\": \"a\", \"role\": \"spy\"}]", "[{\"name\": \"a\", \"aliases\": \"b\"}]",
-                          "[{\"name\": \"a\", \"aliases\": [1]}]", "[{\"name\": \"a\", \"x\": 1}]",
-                          "[{\"name\": \"a\", \"disclose\": 1}]", "[{\"role\": \"client\"}]"}) {
-    INFO(bad);
-    auto r = parse_register(bad);
-    CHECK(r.status().code() == Code::kInvalidInput);
-  }
-  auto r = parse_register(R"([{"name": "ok"}, {"name": "b", "role": "spy"}])");
-  CHECK(r.status().message().find("entry 2") != std::string::npos);
-  std::string longname(2000, 'a');
-  CHECK_FALSE(parse_register("[{\"name\": \"" + longname + "\"}]").is_ok());
 }
 
 TEST_CASE("search matches agree with folding the whole text (randomised)") {
