@@ -57,10 +57,12 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "fnvault1";
 enum class Subkey : uint64_t {
   kDatabase = 1,      // SQLCipher raw key
   kAuditMac = 2,      // audit log hash chain
-  kIdentity = 3,      // seals the vault identity
+  kIdentity = 3,      // seals the vault identity (before schema 2 also contacts and bundle-id tags)
   kEpochWrap = 4,     // wraps epoch KEKs in the keyslots file
   kKeyslotsMac = 5,   // MAC over the whole keyslots file
   kAuditSeal = 6,     // seals audit entries
+  kContacts = 7,      // seals contacts (schema 2 on)
+  kSeenBundles = 8,   // MACs the ids of received bundles (schema 2 on)
 };
 
 SecretBuffer kdf_derive_subkey(const SecretBuffer& master, Subkey id, std::size_t length = 32);

@@ -1,4 +1,5 @@
-// Small helpers shared by the test files: temp directories, whole-file I/O, hex, tool lookup.
+// Small helpers shared by the test files: temp directories, whole-file I/O, snapshots of a
+// directory, hex, tool lookup.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -57,6 +58,14 @@ inline std::string hex(std::span<const uint8_t> b) {
   sodium_bin2hex(s.data(), s.size(), b.data(), b.size());
   s.pop_back();
   return s;
+}
+
+// Every regular file under `dir` with its bytes: equal snapshots mean an unchanged vault.
+inline std::map<std::string, std::vector<uint8_t>> snapshot(const std::filesystem::path& dir) {
+  std::map<std::string, std::vector<uint8_t>> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) files[std::filesystem::relative(e.path(), dir).string()] = read_file(e.path());
+  return files;
 }
 
 // A vector file (docs/FORMAT.md): "name: value" header lines, a blank line, then bytes in hex.

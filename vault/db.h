@@ -41,6 +41,8 @@ class Database {
   Result<Statement*> cached(const char* sql);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  // True iff SQLite opened the file read-only (it does when the file cannot be written).
+  bool read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
   sqlite3* handle() { return db_; }
   Status error(const char* what) const;
 

@@ -36,7 +36,16 @@ constexpr uint16_t kFlagTestProfile = 0x0001;
 
 // Sealed envelopes in the database (docs/FORMAT.md, "envelopes")
 constexpr uint8_t kEnvelopeVersion = 1;
-constexpr int kSchemaVersion = 1;
+
+// Database schema (docs/FORMAT.md, "Database"). 1: contacts and received bundle ids under the
+// identity subkey. 2: each under its own subkey (crypto::Subkey::kContacts, kSeenBundles).
+constexpr int kSchemaVersion = 2;
+// seen_bundles.scheme: which key made a row's tag (the ids themselves are not kept, so tags
+// made before schema 2 cannot be remade under the new key).
+enum class SeenTagScheme : int64_t {
+  kIdentitySubkey = 1,      // rows received before the upgrade to schema 2
+  kSeenBundlesSubkey = 2,   // every row since
+};
 
 // Files in the vault directory
 constexpr const char* kKeyslotsFile = "keyslots";          // first copy

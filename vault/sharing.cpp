@@ -26,10 +26,19 @@ std::vector<uint8_t> sharing_ad(std::string_view label, std::span<const uint8_t>
   return ad;
 }
 
+constexpr std::string_view kIdentityLabel = "fieldnotes identity v1";
+// The first schema whose contacts and bundle-id tags have subkeys of their own. Before it
+// (schema 1) both were made with the identity subkey.
+constexpr int kSchemaSharingSubkeys = 2;
+// A contact's label names the key it is sealed under, so that a row of one schema never opens
+// as a row of the other: v2 under the contacts subkey, v1 (schema 1) under the identity subkey.
+constexpr std::string_view kContactLabel = "fieldnotes contact v2";
+constexpr std::string_view kContactLabelSchema1 = "fieldnotes contact v1";
+
 }  // namespace
 
 Result<IdentityKeys> Vault::identity() {
-  auto ad = sharing_ad("fieldnotes identity v1", slots_.vault_id, "identity");
+  auto ad = sharing_ad(kIdentityLabel, slots_.vault_id, "identity");
   auto q = db_->prepare("SELECT sealed FROM sharing WHERE key = 'identity'");
   if (!q) return q.status();
   auto step = q->step();
@@ -57,11 +66,13 @@ Result<IdentityKeys> Vault::identity() {
 }
 
 Status Vault::put_contact(const Contact& c, const std::string& uuid) {
+  // Never a schema-2 seal in a schema-1 database (its callers refuse earlier, before any write).
+  FN_RETURN_IF_ERROR(require_current_schema("change a contact"));
   json j = {{"name", c.name}, {"age", c.age_recipient}, {"minisign", c.minisign_key}, {"last_sequence", c.last_sequence}};
   auto text = json_text(j);
   if (!text) return text.status();
   std::string& plain = *text;
-  auto sealed = crypto::aead_xchacha_seal(identity_key_, as_bytes(plain), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+  auto sealed = crypto::aead_xchacha_seal(contacts_key_, as_bytes(plain), sharing_ad(kContactLabel, slots_.vault_id, uuid));
   crypto::wipe(plain);
   // SQLite 3.15 (under SQLCipher 3.4.1) has no UPSERT.
   auto up = db_->prepare("UPDATE contacts SET sealed = ? WHERE uuid = ?");
@@ -76,6 +87,10 @@ Status Vault::put_contact(const Contact& c, const std::string& uuid) {
 }
 
 Result<std::vector<Contact>> Vault::contacts() {
+  // Schema 1 is read only where the vault cannot be written (and so was not upgraded).
+  const bool schema_1 = schema_version_ < kSchemaSharingSubkeys;
+  const SecretBuffer& key = schema_1 ? identity_key_ : contacts_key_;
+  const std::string_view label = schema_1 ? kContactLabelSchema1 : kContactLabel;
   auto q = db_->prepare("SELECT id, uuid, sealed FROM contacts ORDER BY id");
   if (!q) return q.status();
   std::vector<Contact> out;
@@ -86,7 +101,7 @@ Result<std::vector<Contact>> Vault::contacts() {
     Contact c;
     c.id = q->int64(0);
     std::string uuid = q->text(1);
-    auto plain = crypto::aead_xchacha_open(identity_key_, q->blob(2), sharing_ad("fieldnotes contact v1", slots_.vault_id, uuid));
+    auto plain = crypto::aead_xchacha_open(key, q->blob(2), sharing_ad(label, slots_.vault_id, uuid));
     if (!plain) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " does not authenticate"};
     json j = json::parse(plain->view(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Status{Code::kCorrupt, "contact " + std::to_string(c.id) + " is malformed"};
@@ -98,7 +113,42 @@ Result<std::vector<Contact>> Vault::contacts() {
   }
 }
 
+Status Vault::reseal_contacts_for_schema_2() {
+  struct Row {
+    int64_t id = 0;
+    std::string uuid;
+    std::vector<uint8_t> sealed;
+  };
+  // Read first, then written: no UPDATE while the SELECT walks the table.
+  std::vector<Row> rows;
+  auto q = db_->prepare("SELECT id, uuid, sealed FROM contacts ORDER BY id");
+  if (!q) return q.status();
+  for (;;) {
+    auto step = q->step();
+    if (!step) return step.status();
+    if (*step == Step::kDone) break;
+    auto sealed = q->blob(2);
+    rows.push_back({q->int64(0), q->text(1), {sealed.begin(), sealed.end()}});
+  }
+  auto up = db_->prepare("UPDATE contacts SET sealed = ? WHERE id = ?");
+  if (!up) return up.status();
+  for (const Row& row : rows) {
+    auto plain = crypto::aead_xchacha_open(identity_key_, row.sealed,
+                                           sharing_ad(kContactLabelSchema1, slots_.vault_id, row.uuid));
+    // A row that does not authenticate stays as it was: contacts() reports it as it did before,
+    // and under the v1 label it can never open as a schema-2 row.
+    if (!plain) continue;
+    auto resealed = crypto::aead_xchacha_seal(contacts_key_, plain->bytes(),
+                                              sharing_ad(kContactLabel, slots_.vault_id, row.uuid));
+    up->reset();
+    FN_RETURN_IF_ERROR(up->bind_all(resealed, row.id));
+    FN_RETURN_IF_ERROR(up->run());
+  }
+  return Status::ok();
+}
+
 Result<int64_t> Vault::add_contact(const Contact& c) {
+  FN_RETURN_IF_ERROR(require_current_schema("add a contact"));
   auto all = contacts();
   if (!all) return all.status();
   for (const auto& x : *all)
@@ -145,10 +195,20 @@ Result<int64_t> Vault::next_share_sequence() {
 }
 
 Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
-  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
-  auto q = db_->prepare("SELECT 1 FROM seen_bundles WHERE tag = ?");
+  // The ids are not kept, so the tags made before schema 2 (under the identity subkey) cannot be
+  // made again under the seen-bundles subkey: each row is checked under the key its scheme names.
+  auto schema_1_tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
+  const bool schema_1 = schema_version_ < kSchemaSharingSubkeys;
+  auto q = db_->prepare(schema_1 ? "SELECT 1 FROM seen_bundles WHERE tag = ?"
+                                 : "SELECT 1 FROM seen_bundles WHERE (tag = ? AND scheme = ?) OR (tag = ? AND scheme = ?)");
   if (!q) return q.status();
-  FN_RETURN_IF_ERROR(q->bind_blob(1, tag));
+  if (schema_1) {
+    FN_RETURN_IF_ERROR(q->bind_blob(1, schema_1_tag));
+  } else {
+    auto tag = crypto::mac_blake2b(seen_bundles_key_, as_bytes(bundle_id));
+    FN_RETURN_IF_ERROR(q->bind_all(tag, static_cast<int64_t>(SeenTagScheme::kSeenBundlesSubkey), schema_1_tag,
+                                   static_cast<int64_t>(SeenTagScheme::kIdentitySubkey)));
+  }
   auto step = q->step();
   if (!step) return step.status();
   return *step == Step::kRow;
@@ -157,6 +217,8 @@ Result<bool> Vault::bundle_seen(std::string_view bundle_id) {
 Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& rs,
                                                   const std::vector<std::vector<NewAttachment>>& attachments,
                                                   std::string_view bundle_id, int64_t contact_id, int64_t sequence) {
+  // 0. Refused before anything is written: a bundle is never marked seen in schema 1.
+  FN_RETURN_IF_ERROR(require_current_schema("receive a bundle"));
   // 1. Every attachment sealed into blobs/ and made durable, with no row yet: a crash here
   //    leaves orphans that the next open removes, and the bundle can be received again.
   std::vector<AttachmentInfo> infos;
@@ -208,10 +270,10 @@ Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& 
     Status a = insert_attachment_row(infos[k], staged[k], keys[owner[k]]);
     if (!a) return fail(a);
   }
-  auto tag = crypto::mac_blake2b(identity_key_, as_bytes(bundle_id));
-  auto ins = db_->prepare("INSERT INTO seen_bundles(tag, received) VALUES (?, ?)");
+  auto tag = crypto::mac_blake2b(seen_bundles_key_, as_bytes(bundle_id));
+  auto ins = db_->prepare("INSERT INTO seen_bundles(tag, received, scheme) VALUES (?, ?, ?)");
   if (!ins) return fail(ins.status());
-  Status s = ins->bind_all(tag, now_seconds());
+  Status s = ins->bind_all(tag, now_seconds(), static_cast<int64_t>(SeenTagScheme::kSeenBundlesSubkey));
   if (s) s = ins->run();
   if (!s) return fail(s);
   if (contact_id > 0) {

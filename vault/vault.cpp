@@ -69,7 +69,9 @@ Result<int> take_lock(const fs::path& dir) {
   return fd;
 }
 
-const char* kSchema = R"sql(
+// Schema 1, as the first fieldnotes wrote it. Frozen: every later schema is reached from it by
+// the steps in Vault::migrate(), so a new vault and an upgraded one hold the same tables.
+const char* kSchema1 = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (
   id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
@@ -88,6 +90,12 @@ CREATE TABLE sharing (key TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, sealed BLOB NOT NULL);
 CREATE TABLE seen_bundles (tag BLOB PRIMARY KEY, received INTEGER NOT NULL);
 )sql";
+
+// Schema 1 -> 2, after the contacts were sealed again: seen_bundles records which key made each
+// tag; the rows already there were made under the identity subkey.
+const char* kSchema2SeenBundles = "ALTER TABLE seen_bundles ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1";
+static_assert(static_cast<int64_t>(SeenTagScheme::kIdentitySubkey) == 1,
+              "the DEFAULT of seen_bundles.scheme marks the rows made before schema 2");
 
 }  // namespace
 
@@ -241,21 +249,40 @@ Status Vault::migrate() {
   if (version > kSchemaVersion)
     return {Code::kUnsupported, "the vault was written by a newer fieldnotes (schema " +
                                     std::to_string(version) + ")"};
+  schema_version_ = version;
   if (version == kSchemaVersion) return Status::ok();
-  // Migrations run in one transaction each. Version 0 → 1 creates the schema.
-  FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
-  Status s = db_->exec(kSchema);
-  if (s) {
-    auto ins = db_->prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), ('vault_id', ?)");
-    if (!ins) s = ins.status();
-    else s = ins->bind_all(std::to_string(kSchemaVersion), to_hex(slots_.vault_id));
-    if (s) s = ins->run();
-  }
-  if (!s) {
-    (void)rollback();
-    return s;
-  }
-  return db_->exec("COMMIT");
+  // A vault on read-only media (a backup on a write-protected stick) opens as it is and is read
+  // in its own schema; the first open that can write to it upgrades it. Both are needed to
+  // write: the database file, and the directory (for the rollback journal).
+  if (version > 0 && (db_->read_only() || ::access(dir_.c_str(), W_OK) != 0)) return Status::ok();
+  // Every step from `version` and the new schema_version in one transaction: a crash leaves the
+  // old schema whole, and the next open runs all of it again.
+  Status migrated = transaction([&]() -> Status {
+    if (version < 1) {
+      FN_RETURN_IF_ERROR(db_->exec(kSchema1));
+      auto ins = db_->prepare("INSERT INTO meta(key, value) VALUES ('vault_id', ?)");
+      if (!ins) return ins.status();
+      FN_RETURN_IF_ERROR(ins->bind(1, to_hex(slots_.vault_id)));
+      FN_RETURN_IF_ERROR(ins->run());
+    }
+    if (version < 2) {
+      FN_RETURN_IF_ERROR(reseal_contacts_for_schema_2());
+      FN_RETURN_IF_ERROR(db_->exec(kSchema2SeenBundles));
+    }
+    auto up = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)");
+    if (!up) return up.status();
+    FN_RETURN_IF_ERROR(up->bind(1, std::to_string(kSchemaVersion)));
+    return up->run();
+  });
+  if (!migrated) return migrated;
+  schema_version_ = kSchemaVersion;
+  return Status::ok();
+}
+
+Status Vault::require_current_schema(std::string_view what) const {
+  if (schema_version_ == kSchemaVersion) return Status::ok();
+  return {Code::kIo, "cannot " + std::string(what) + ": the vault is in an older format (schema " +
+                         std::to_string(schema_version_) + ") and cannot be written here to upgrade it"};
 }
 
 Status Vault::write_slots() { return store_.write(slots_, master_, lock_fd_); }
@@ -264,6 +291,8 @@ void Vault::derive_session_keys() {
   audit_seal_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
   audit_mac_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditMac);
   identity_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kIdentity);
+  contacts_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kContacts);
+  seen_bundles_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kSeenBundles);
 }
 
 Status Vault::transaction(const std::function<Status()>& body) {

@@ -131,9 +131,11 @@ class Vault {
                                              crypto::KdfProfile profile);
 
   // Unlocks. kWrongKey for a wrong secret; kDestroyed after panic; kCorrupt when both key-slot
-  // copies are damaged or foreign; kUnsupported for unknown versions or out-of-range KDF
-  // parameters. A failed open writes nothing. A successful one finishes what interrupted
-  // commands left (key-slot copies behind the current one, a shred's old epoch key, temp and
+  // copies are damaged or foreign; kUnsupported for unknown versions (a database schema newer
+  // than kSchemaVersion included) or out-of-range KDF parameters. A failed open writes nothing.
+  // A successful one upgrades an older database schema in one transaction where it can write
+  // (elsewhere the vault is read in its own schema: docs/FORMAT.md, "Schema versions") and
+  // finishes what interrupted commands left (key-slot copies behind the current one, a shred's old epoch key, temp and
   // orphaned files), noting each in repaired().
   static Result<std::unique_ptr<Vault>> open(const std::filesystem::path& dir, const Credential& cred);
 
@@ -186,7 +188,8 @@ class Vault {
   // The vault's identity, created (randomly) on first use.
   Result<IdentityKeys> identity();
   Result<std::vector<Contact>> contacts();
-  Result<int64_t> add_contact(const Contact& c);   // kRefused if the name is taken
+  // kRefused if the name is taken; kIo, before any write, in a vault read at an older schema.
+  Result<int64_t> add_contact(const Contact& c);
   Status remove_contact(const std::string& name);   // kNotFound
   // The next sequence number for bundles this vault sends (1, 2, ...).
   Result<int64_t> next_share_sequence();
@@ -195,7 +198,8 @@ class Vault {
   // All or nothing: the attachments sealed into blobs/ first, then one transaction with the
   // records, their attachment rows, the bundle marked seen and the contact's sequence raised.
   // `attachments[i]` belong to `rs[i]`. An interruption leaves only orphaned blobs (removed by
-  // the next open), so the bundle can be received again.
+  // the next open), so the bundle can be received again. kIo, before any write, in a vault read
+  // at an older schema.
   Result<std::vector<int64_t>> import_bundle(const std::vector<NewRecord>& rs,
                                              const std::vector<std::vector<NewAttachment>>& attachments,
                                              std::string_view bundle_id, int64_t contact_id, int64_t sequence);
@@ -236,7 +240,17 @@ class Vault {
   friend struct ShredTestSeam;
 
   Vault() = default;
+  // Brings the database to kSchemaVersion: every step from its stored schema_version in one
+  // transaction with the new version, so a crash leaves the old schema whole and the next open
+  // runs it again (docs/FORMAT.md, "Schema versions"). An older vault whose directory cannot
+  // be written opens as it is, in its own schema (schema_version_).
   Status migrate();
+  // Schema 1 -> 2: every contact that opens under the identity subkey is sealed again under the
+  // contacts subkey (vault/sharing.cpp). REQUIRES: inside migrate()'s transaction.
+  Status reseal_contacts_for_schema_2();
+  // kIo naming `what` when the database is at an older schema (read-only media): such a vault
+  // is read in its own schema but never written in it.
+  Status require_current_schema(std::string_view what) const;
   Status open_row(const SealedRow& row, bool with_body, crypto::SecretBuffer& key,
                   crypto::SecretBuffer& header, crypto::SecretBuffer& body, Record& rec) const;
   Status finish_pending_shred();
@@ -278,7 +292,12 @@ class Vault {
   crypto::Argon2idParams params_;
   crypto::SecretBuffer audit_seal_key_;
   crypto::SecretBuffer audit_mac_key_;
-  crypto::SecretBuffer identity_key_;
+  crypto::SecretBuffer identity_key_;      // seals the identity; checks bundle tags of scheme 1
+  crypto::SecretBuffer contacts_key_;      // seals contacts
+  crypto::SecretBuffer seen_bundles_key_;  // tags received bundle ids (scheme 2)
+  // The schema the database is at: kSchemaVersion once open, or an older one for a vault opened
+  // where it cannot be written.
+  int schema_version_ = 0;
   Status put_contact(const Contact& c, const std::string& uuid);
   Result<crypto::SecretBuffer> record_key(int64_t record_id, std::string* uuid);
   // The key of attachment `id`, `wrapped` (an envelope) under the key of its record.

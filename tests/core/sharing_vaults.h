@@ -31,14 +31,6 @@ inline crypto::SecretBuffer secret_of(std::string_view text) {
   return crypto::SecretBuffer::copy_of({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
-// Every regular file under `dir` with its bytes: equal snapshots mean an unchanged vault.
-inline std::map<std::string, std::vector<uint8_t>> snapshot(const std::filesystem::path& dir) {
-  std::map<std::string, std::vector<uint8_t>> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) files[std::filesystem::relative(e.path(), dir).string()] = read_file(e.path());
-  return files;
-}
-
 constexpr const char* kTestimony = "Показания: Юрий Дегтярёв, телефон +7 916 555-01-23, в/ч 12345.\n";
 
 class SharingVaults {

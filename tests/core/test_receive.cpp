@@ -5,6 +5,7 @@
 #include "crypto/age.h"
 #include "src/receive.h"
 #include "tests/core/sharing_vaults.h"
+#include "tests/vault/schema_1_vault.h"
 
 using namespace fieldnotes;
 using namespace fieldnotes::core;
@@ -244,4 +245,40 @@ TEST_CASE("receive: not for this vault, re-encrypted, and passphrase bundles") {
     REQUIRE(received.is_ok());
     CHECK(received->verification == "verified");
   }
+}
+
+TEST_CASE("receive: after the upgrade from schema 1, bundles received before it and after it are refused again") {
+  SharingVaults vaults;
+  // Bob received this plain age file while his vault was at schema 1: the vault kept its id's
+  // tag under the identity subkey.
+  auto before_upgrade = plain_age_file(vaults.bob_id->age, "received under schema 1\n");
+  const std::string old_id = "unsigned-" + test::hex(crypto::hash_sha256(before_upgrade));
+  vaults.bob.reset();
+  test::rewrite_as_schema_1(vaults.bob_dir, SharingVaults::kPass, {old_id});
+  vaults.bob = SharingVaults::open(vaults.bob_dir);  // upgrades to schema 2
+  CHECK(contact_names(*vaults.bob) == std::vector<std::string>{"Alice"});
+
+  ReceiveOptions allow;
+  allow.allow_unsigned = true;
+  auto files = vaults.bob_files();
+  auto again = receive(*vaults.bob, before_upgrade, allow);
+  REQUIRE_FALSE(again.is_ok());
+  CHECK(again.failure().error == ReceiveError::kReplayedBundle);
+  CHECK(vaults.bob_files() == files);
+
+  auto fresh = plain_age_file(vaults.bob_id->age, "received under schema 2\n");
+  REQUIRE(receive(*vaults.bob, fresh, allow).is_ok());
+  files = vaults.bob_files();
+  CHECK(receive(*vaults.bob, fresh, allow).failure().error == ReceiveError::kReplayedBundle);
+  CHECK(vaults.bob_files() == files);
+
+  // A signed bundle from Alice, a contact carried over by the upgrade: received once, then refused
+  // by its sequence and, under a signer accepted anew, by its id.
+  auto signed_bundle = vaults.share_to_bob();
+  REQUIRE(receive(*vaults.bob, signed_bundle, {}).is_ok());
+  CHECK(receive(*vaults.bob, signed_bundle, {}).failure().error == ReceiveError::kReplayedSequence);
+  REQUIRE(vaults.bob->remove_contact("Alice").is_ok());
+  ReceiveOptions accept;
+  accept.accept_signer = "Alice (checked)";
+  CHECK(receive(*vaults.bob, signed_bundle, accept).failure().error == ReceiveError::kReplayedBundle);
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -49,13 +50,15 @@ ItemTable item_table_named(const std::string& name) {
 
 using Fields = std::map<std::string, std::string>;
 
-// The blocks of docs/FORMAT.md, "Item-key vectors": "name: value" lines, a value continued on
-// indented lines, a blank line between vectors, in the first fenced block after the heading.
-std::vector<Fields> format_md_item_key_vectors() {
+// The vectors printed in docs/FORMAT.md under `heading` ("#### Item-key vectors"): "name: value"
+// lines, a value continued on indented lines, a blank line between vectors, in the first fenced
+// block after the heading.
+std::vector<Fields> format_md_vectors(const std::string& heading) {
   std::ifstream f(FIELDNOTES_FORMAT_MD);
   REQUIRE(f.good());
   std::string line;
-  while (std::getline(f, line) && line != "#### Item-key vectors") {}
+  while (std::getline(f, line) && line != heading) {}
+  REQUIRE(line == heading);
   while (std::getline(f, line) && line != "```") {}
   std::vector<Fields> out;
   std::string last;
@@ -122,7 +125,7 @@ TEST_CASE("item-key vectors") {
 
 TEST_CASE("the item-key vectors printed in docs/FORMAT.md: rebuilt by vault/item_key, and the same as the files") {
   REQUIRE(sodium_init() >= 0);
-  auto vectors = format_md_item_key_vectors();
+  auto vectors = format_md_vectors("#### Item-key vectors");
   REQUIRE(vectors.size() == 2);
   for (const Fields& v : vectors) {
     INFO(v.at("vector"));
@@ -136,6 +139,30 @@ TEST_CASE("the item-key vectors printed in docs/FORMAT.md: rebuilt by vault/item
     CHECK(hex(file.bytes) == v.at("wrapped"));
     for (const char* name : {"kek", "table", "uuid", "epoch", "item-key", "nonce", "ad"})
       CHECK(file.headers.at(name) == v.at(name));
+  }
+}
+
+TEST_CASE("the subkey vectors printed in docs/FORMAT.md: every id of crypto::Subkey, rebuilt by kdf_derive_subkey") {
+  REQUIRE(sodium_init() >= 0);
+  auto vectors = format_md_vectors("### Subkey vectors");
+  REQUIRE(vectors.size() == 1);
+  const Fields& v = vectors[0];
+  CHECK(v.at("context") == crypto::kKdfContext);
+  // The master key is the one of the key-slot vector `good`: the sections chain.
+  auto good = load_vector(fs::path(FIELDNOTES_VECTORS) / "keyslots" / v.at("vector").substr(std::string("keyslots/").size()));
+  REQUIRE(good.headers.at("master-key") == v.at("master-key"));
+  auto master = SecretBuffer::copy_of(unhex(v.at("master-key")));
+  const crypto::Subkey all[] = {crypto::Subkey::kDatabase,  crypto::Subkey::kAuditMac,     crypto::Subkey::kIdentity,
+                                crypto::Subkey::kEpochWrap, crypto::Subkey::kKeyslotsMac,  crypto::Subkey::kAuditSeal,
+                                crypto::Subkey::kContacts,  crypto::Subkey::kSeenBundles};
+  std::size_t listed = 0;
+  for (const auto& [name, value] : v) listed += name.rfind("id ", 0) == 0;
+  CHECK(listed == std::size(all));
+  for (std::size_t i = 0; i < std::size(all); ++i) {
+    const uint64_t id = static_cast<uint64_t>(all[i]);
+    CHECK(id == i + 1);  // never reused or renumbered: ids 1, 2, ... in order
+    INFO("id " << id);
+    CHECK(hex(crypto::kdf_derive_subkey(master, all[i]).bytes()) == v.at("id " + std::to_string(id)));
   }
 }
 
