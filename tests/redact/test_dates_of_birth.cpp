@@ -123,7 +123,7 @@ TEST_CASE("patterns: plain dates compared by hand as by a regular expression", "
   }
 }
 
-TEST_CASE("patterns: a year before р.н. closes that date; the next date stays", "[pattern][dob]") {
+TEST_CASE("patterns: a year before р.н. closes that date, the next date stays", "[pattern][dob]") {
   CHECK(run({}, "Гражданин 1961 р.н., до березня 2022 року працював.") == "Гражданин [DOB], до березня 2022 року працював.");
   CHECK(run({}, "1968 г.р., до марта 2022 года работал.") == "[DOB], до марта 2022 года работал.");
   CHECK(run({}, "Свідок, 12.03.1985, р.н., прибув 5 травня.") == "Свідок, [DOB], прибув 5 травня.");

@@ -66,7 +66,7 @@ TEST_CASE("backup: the copy opens as a vault, verifies, and holds the same recor
   CHECK(Vault::open(tmp.path / "b", passphrase("wrong")).status().code() == Code::kWrongKey);
 }
 
-TEST_CASE("backup: a second backup says which one it replaced; another vault's backup is refused") {
+TEST_CASE("backup: a second backup says which one it replaced, another vault's backup is refused") {
   TempDir tmp;
   auto v = make_vault(tmp.path / "vault", "pass phrase");
   REQUIRE(v->backup(tmp.path / "b", passphrase("pass phrase")));
@@ -83,7 +83,7 @@ TEST_CASE("backup: a second backup says which one it replaced; another vault's b
   CHECK_FALSE(fs::exists(tmp.path / "ob" / kBackupIncompleteFile));
 }
 
-TEST_CASE("restore: refuses a vault as target; a damaged backup leaves no target behind") {
+TEST_CASE("restore: refuses a vault as target, a damaged backup leaves no target behind") {
   TempDir tmp;
   auto v = make_vault(tmp.path / "vault", "pass phrase");
   REQUIRE(v->backup(tmp.path / "b", passphrase("pass phrase")));

@@ -228,7 +228,7 @@ int memfd_with(const std::vector<uint8_t>& data) {
 // ---------------------------------------------------------------------------------------------
 // 1. Recovery reset
 
-TEST_CASE("recovery reset interrupted after begin: both keys open; a later reset keeps only the newest",
+TEST_CASE("recovery reset interrupted after begin: both keys open, a later reset keeps only the newest",
           "[keyslot_store]") {
   TempDir t;
   fs::path dir;
@@ -808,7 +808,7 @@ TEST_CASE("panic while a vault is open: its writes fail with kDestroyed and no c
 // ---------------------------------------------------------------------------------------------
 // 7. Orphans and temp files
 
-TEST_CASE("open removes temp copies and orphaned blobs, one note each; attached blobs survive",
+TEST_CASE("open removes temp copies and orphaned blobs, one note each, attached blobs survive",
           "[keyslot_store]") {
   TempDir t;
   fs::path dir;
@@ -875,7 +875,7 @@ TEST_CASE("open removes temp copies and orphaned blobs, one note each; attached 
 // ---------------------------------------------------------------------------------------------
 // 8. The unkeyed checksum
 
-TEST_CASE("any one flipped byte of one copy still opens; damage to both copies is kCorrupt",
+TEST_CASE("any one flipped byte of one copy still opens, damage to both copies is kCorrupt",
           "[keyslot_store]") {
   TempDir t;
   fs::path dir;

@@ -191,7 +191,7 @@ TEST_CASE("wrong passphrase: kWrongKey and every file byte-identical") {
   CHECK(snapshot(dir) == before);
 }
 
-TEST_CASE("recovery key opens; mistyped recovery key is caught by its checksum") {
+TEST_CASE("recovery key opens, mistyped recovery key is caught by its checksum") {
   TempDir t;
   fs::path dir = t.path / "v";
   auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
@@ -637,7 +637,7 @@ TEST_CASE("people register: add, update, remove (crypto-shredded)") {
   CHECK(v->remove_person(99).code() == Code::kNotFound);
 }
 
-TEST_CASE("panic destroys every slot; nothing opens the vault afterwards") {
+TEST_CASE("panic destroys every slot, nothing opens the vault afterwards") {
   TempDir t;
   fs::path dir = t.path / "v";
   auto rk = Vault::create(dir, pass(), crypto::KdfProfile::kTest);
