@@ -100,4 +100,26 @@ class BasicPlaintext {
 
 using Plaintext = BasicPlaintext<>;
 
+// For names kept in ordinary containers (the redaction engine's indexes and caches): wipes
+// the characters a string holds.
+template <typename String>
+void wipe_string(String& s) {
+  ZeroWiper::wipe(s.data(), s.size() * sizeof(typename String::value_type));
+}
+
+// Empties a map keyed by names, wiping every key (taken out of the map first, where it may be
+// written) and, through `wipe_value`, every value.
+template <typename Map, typename WipeValue>
+void wipe_map(Map& m, WipeValue wipe_value) {
+  while (!m.empty()) {
+    auto node = m.extract(m.begin());
+    wipe_string(node.key());
+    wipe_value(node.mapped());
+  }
+}
+template <typename Map>
+void wipe_map(Map& m) {
+  wipe_map(m, [](auto&) {});
+}
+
 }  // namespace fieldnotes

@@ -6,6 +6,7 @@
 
 #include "crypto/secret.h"
 #include "src/register.h"
+#include "vault/wipe_json.h"
 #include "src/strings.h"
 
 namespace fieldnotes::core {
@@ -24,15 +25,6 @@ void put(Plaintext& out, std::string_view text, redact::Session* session) {
   std::string redacted = session->redact(text);
   out.append(redacted);
   crypto::wipe(redacted);
-}
-
-// Wipes every string value a JSON DOM holds (its keys are field names, not testimony).
-void wipe_json(nlohmann::json& j) {
-  if (j.is_string()) {
-    crypto::wipe(*j.get_ptr<std::string*>());
-  } else if (j.is_array() || j.is_object()) {
-    for (auto& v : j) wipe_json(v);
-  }
 }
 
 // The JSON form: one object per record. The DOM's strings are wiped before it is freed.
@@ -54,7 +46,7 @@ Plaintext render_json(const std::vector<vault::Record>& records, redact::Session
   std::string text = out.dump(2) + "\n";
   Plaintext rendered(text);
   crypto::wipe(text);
-  wipe_json(out);
+  vault::wipe_json(out);
   return rendered;
 }
 

@@ -82,6 +82,8 @@ Status Vault::insert_attachment_row(AttachmentInfo& a, const StagedBlob& blob, c
   auto mj = json_text(meta);
   if (!mj) return mj.status();
   auto sealed_meta = envelope_seal(blob.key, "attachments", "meta", a.uuid, as_bytes(*mj));
+  crypto::wipe(*mj);
+  wipe_json(meta);
   auto wrapped = envelope_seal(record_key, "attachments", "key", a.uuid, blob.key.bytes());
   auto ins = db_->prepare("INSERT INTO attachments(uuid, record_id, created, blob, wrapped_key, meta) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.status();

@@ -44,6 +44,19 @@ struct RecordHeader {
   int64_t updated = 0;
   std::string sender;        // received records: the contact's name (or "unknown")
   std::string verification;  // received records: "verified" or "unverified"
+
+  RecordHeader() = default;
+  RecordHeader(const RecordHeader&) = default;
+  RecordHeader(RecordHeader&&) = default;
+  RecordHeader& operator=(const RecordHeader&) = default;
+  RecordHeader& operator=(RecordHeader&&) = default;
+  ~RecordHeader() {  // titles, case names, tags and people are testimony too
+    wipe_string(title);
+    wipe_string(case_name);
+    wipe_string(sender);
+    for (auto* list : {&tags, &people})
+      for (auto& s : *list) wipe_string(s);
+  }
 };
 
 struct Record {

@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "crypto/secret.h"
 #include "vault/vault.h"
+#include "vault/wipe_json.h"
 
 namespace fieldnotes::vault {
 
@@ -80,7 +81,9 @@ inline Result<std::string> header_to_json(const RecordHeader& h) {
             {"kind", h.kind}, {"created", h.created}, {"updated", h.updated}};
   if (!h.sender.empty()) j["sender"] = h.sender;
   if (!h.verification.empty()) j["verification"] = h.verification;
-  return json_text(j);
+  auto text = json_text(j);
+  wipe_json(j);
+  return text;
 }
 
 inline Result<RecordHeader> header_from_json(std::string_view s) {
@@ -98,8 +101,10 @@ inline Result<RecordHeader> header_from_json(std::string_view s) {
     h.sender = j.value("sender", "");
     h.verification = j.value("verification", "");
   } catch (const json::exception&) {
+    wipe_json(j);
     return Status{Code::kCorrupt, "record header is malformed"};
   }
+  wipe_json(j);
   return h;
 }
 

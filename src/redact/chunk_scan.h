@@ -45,6 +45,9 @@ enum class Evidence : std::uint8_t { kNone, kWeak, kStrong };
 struct SessionTables {
   SessionTables(const RegisterIndex& register_index, std::vector<bool> kept_flags)
       : index(register_index), facts(register_index), numbering(register_index, facts), kept(std::move(kept_flags)) {}
+  ~SessionTables() { wipe_map(spellings); }  // spellings of names met in testimony
+  SessionTables(const SessionTables&) = delete;
+  SessionTables& operator=(const SessionTables&) = delete;
 
   const RegisterIndex& index;
   WordFactsCache facts;

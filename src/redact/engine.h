@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/plaintext.h"
+
 namespace fieldnotes::redact {
 
 // Consent of a registered person to appear by name.
@@ -36,6 +38,18 @@ struct PersonEntry {
   std::vector<std::string> addresses;
   Disclose disclose = Disclose::kNever;
   std::string pseudonym;              // empty: role + letter ("Client A")
+
+  PersonEntry() = default;
+  PersonEntry(const PersonEntry&) = default;
+  PersonEntry(PersonEntry&&) = default;
+  PersonEntry& operator=(const PersonEntry&) = default;
+  PersonEntry& operator=(PersonEntry&&) = default;
+  ~PersonEntry() {  // who the person is: wiped when the entry goes
+    wipe_string(name);
+    wipe_string(pseudonym);
+    for (auto* list : {&aliases, &phones, &emails, &handles, &identifiers, &addresses})
+      for (auto& s : *list) wipe_string(s);
+  }
 };
 
 // Who will read the output: decides which consents let a name stay.

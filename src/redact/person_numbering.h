@@ -26,6 +26,12 @@ class PersonNumbering {
   static constexpr std::size_t kMaxLearnedForms = 500'000;
 
   PersonNumbering(const RegisterIndex& index, WordFactsCache& facts) : index_(index), facts_(facts) {}
+  ~PersonNumbering() {  // surname forms and patronymics learned from testimony
+    wipe_map(learned_);
+    wipe_map(given_patronymic_);
+  }
+  PersonNumbering(const PersonNumbering&) = delete;
+  PersonNumbering& operator=(const PersonNumbering&) = delete;
 
   // "Client A", "Witness B"... in order of first mention, or the person's pseudonym.
   std::string label_for(std::uint32_t person);

@@ -11,6 +11,29 @@ namespace fieldnotes::redact {
 
 using patterns::Kind;
 
+RegisterIndex::~RegisterIndex() {
+  auto wipe_all = [](std::vector<std::string>& strings) {
+    for (auto& s : strings) wipe_string(s);
+  };
+  for (auto& p : people) {
+    wipe_string(p.pseudonym);
+    for (auto& keys : p.bases) wipe_all(keys);
+  }
+  wipe_map(forms);
+  wipe_map(typo);
+  wipe_map(phones);
+  wipe_map(emails);
+  wipe_map(handles);
+  for (auto& c : compacts) wipe_string(c.text);
+  wipe_map(compact_by_prefix);
+  wipe_map(initials);
+  wipe_map(lower_surfaces, [](std::string& key) { wipe_string(key); });
+  wipe_map(given_cache, [&](GivenKeys& g) {
+    wipe_all(g.bases);
+    wipe_all(g.forms);
+  });
+}
+
 RegisterIndex RegisterIndex::build(const std::vector<PersonEntry>& people) {
   RegisterIndex index;
   (void)Gazetteer::get();

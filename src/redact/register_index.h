@@ -53,6 +53,13 @@ struct RegisterIndex {
   // Builds the index of `people` (Engine::compile). Bad entries are ignored, never fatal.
   static RegisterIndex build(const std::vector<PersonEntry>& people);
 
+  RegisterIndex() = default;
+  RegisterIndex(RegisterIndex&&) = default;
+  RegisterIndex& operator=(RegisterIndex&&) = default;
+  RegisterIndex(const RegisterIndex&) = delete;
+  RegisterIndex& operator=(const RegisterIndex&) = delete;
+  ~RegisterIndex();  // wipes every name, form and identifier it holds
+
   std::vector<Person> people;
   // Key of every form of every name part -> the people it names, sorted by person, then part.
   std::unordered_map<std::string, std::vector<Hit>> forms;

@@ -37,6 +37,10 @@ struct Session::State {
 std::string Session::State::redact(std::string_view input, std::vector<Span>* report) {
   // Valid input (the usual case) is matched in place; only invalid input is copied and repaired.
   std::string repaired;
+  struct WipedOnExit {
+    std::string& text;
+    ~WipedOnExit() { wipe_string(text); }
+  } wipe_repaired{repaired};
   std::string_view s = input;
   if (text::valid_prefix(input) != input.size()) {
     repaired = text::repair_utf8(input, nullptr);

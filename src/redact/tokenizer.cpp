@@ -10,7 +10,9 @@ namespace fieldnotes::redact {
 namespace {
 
 WordText make_word_text(const std::u32string& w) {
-  WordText x{text::key_of(w), text::lower(w)};
+  WordText x;
+  x.key = text::key_of(w);
+  x.low = text::lower(w);
   x.cap = text::is_upper(w[0]);
   std::size_t upper = 0, letters = 0;
   for (char32_t c : w) {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/plaintext.h"
 #include "src/redact/spelling_hash.h"
 
 namespace fieldnotes::redact {
@@ -35,6 +36,16 @@ struct WordText {
   // The key's facts, valid while `facts_epoch` is the session's (see WordFactsCache::of).
   mutable const WordFacts* facts = nullptr;
   mutable std::uint64_t facts_epoch = 0;
+
+  WordText() = default;
+  WordText(const WordText&) = default;
+  WordText(WordText&&) = default;
+  WordText& operator=(const WordText&) = default;
+  WordText& operator=(WordText&&) = default;
+  ~WordText() {  // the key and letters of a word of testimony
+    wipe_string(key);
+    wipe_string(low);
+  }
 };
 // The key of every token: index 0 is the empty entry of tokens without a key. Entries are
 // pointers, either into `owned` (a deque: entries never move, so references stay valid while

@@ -55,7 +55,7 @@ const WordFacts& WordFactsCache::lookup(const std::string& key) {
 
 bool WordFactsCache::trim() {
   if (facts_.size() <= kMaxEntries) return false;
-  facts_.clear();
+  wipe_map(facts_);
   ++epoch_;
   return true;
 }

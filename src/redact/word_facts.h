@@ -38,6 +38,9 @@ struct WordFacts {
 class WordFactsCache {
  public:
   explicit WordFactsCache(const RegisterIndex& index) : index_(index) {}
+  ~WordFactsCache() { wipe_map(facts_); }  // keys of words met in testimony
+  WordFactsCache(const WordFactsCache&) = delete;
+  WordFactsCache& operator=(const WordFactsCache&) = delete;
 
   const WordFacts& lookup(const std::string& key);
   // The facts of a word's key, remembered in its WordText until the cache is next emptied.
