@@ -61,7 +61,7 @@ class BasicPlaintext {
   }
   BasicPlaintext(const BasicPlaintext&) = delete;
   BasicPlaintext& operator=(const BasicPlaintext&) = delete;
-  ~BasicPlaintext() { clear(); }
+  ~BasicPlaintext() = default;  // the allocator wipes the block as it frees it
 
   // A second copy of the testimony, made on purpose.
   BasicPlaintext clone() const { return BasicPlaintext(view()); }

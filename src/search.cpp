@@ -213,8 +213,15 @@ bool SearchQuery::matches(std::string_view text) const {
   const std::size_t n = text.size();
   // Looks only at bytes that can begin a candidate word (see interesting_); each is then
   // decoded, checked to begin a word, and only then are words folded and compared.
+  const bool* interesting = interesting_.data();
+  auto any_of_8 = [&](std::size_t i) {
+    return interesting[t[i]] | interesting[t[i + 1]] | interesting[t[i + 2]] | interesting[t[i + 3]] |
+           interesting[t[i + 4]] | interesting[t[i + 5]] | interesting[t[i + 6]] | interesting[t[i + 7]];
+  };
   for (std::size_t i = 0; i < n; ++i) {
-    if (!interesting_[t[i]]) continue;
+    while (i + 8 <= n && !any_of_8(i)) i += 8;  // most bytes: eight table reads, one branch
+    if (i >= n) break;
+    if (!interesting[t[i]]) continue;
     std::size_t start = i;
     if (t[i] >= 0x80 && t[i] < 0xC0) {  // a continuation byte counts only after a Cyrillic lead
       if (i == 0 || (t[i - 1] != 0xD0 && t[i - 1] != 0xD1)) continue;
