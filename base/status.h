@@ -16,6 +16,7 @@ enum class Code {
   kDestroyed,       // the vault's key slots were destroyed (panic)
   kLocked,          // another process holds the vault
   kCorrupt,         // authentication of stored data failed, or a format is malformed
+  kRollback,        // a vault file is older than the others (put back from an older copy)
   kUnsupported,     // unknown version or parameters out of the accepted range
   kNotFound,
   kInvalidInput,

@@ -38,6 +38,10 @@ void fail(const Status& status, const std::string& context) {
       fail(kExitData, msg, "");
     case Code::kCorrupt:
       fail(kExitData, msg, "run 'fieldnotes verify' and restore damaged files from a backup");
+    case Code::kRollback:
+      fail(kExitData, msg,
+           "keep this directory as it is (it shows what was done to it); restore the newest backup into a new "
+           "directory with 'fieldnotes restore --vault NEW BACKUP' and compare");
     case Code::kUnsupported:
       fail(kExitData, msg, "this file was written by another version of fieldnotes, or was tampered with");
     case Code::kInvalidInput:

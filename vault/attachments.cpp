@@ -115,7 +115,7 @@ Result<AttachmentInfo> Vault::attach(int64_t record_id, int in_fd, const std::st
   if (row) {
     row = insert_attachment_row(a, *staged, *rkey);
     if (row) row = audit("attach", record_id);
-    row = row ? db_->exec("COMMIT") : row;
+    row = row ? commit() : row;
     if (!row) (void)rollback();
   }
   if (!row) {

@@ -50,6 +50,7 @@ Status Vault::audit(const std::string& operation, int64_t record_id) {
     return st;
   }
   audit_tip_ = {seq, chain};
+  record_generation();  // an entry written outside a transaction has committed already
   return Status::ok();
 }
 

@@ -43,6 +43,7 @@ class Database {
   int changes() const { return sqlite3_changes(db_); }
   // True iff SQLite opened the file read-only (it does when the file cannot be written).
   bool read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   sqlite3* handle() { return db_; }
   Status error(const char* what) const;
 

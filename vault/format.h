@@ -10,7 +10,8 @@ namespace fieldnotes::vault {
 // keyslots copies (docs/FORMAT.md, "keyslots")
 constexpr char kKeyslotsMagic[8] = {'f', 'n', 'k', 's', 'l', 'o', 't', 's'};
 constexpr uint8_t kKeyslotsMajor = 2;
-constexpr uint8_t kKeyslotsMinor = 0;
+constexpr uint8_t kKeyslotsMinor = 1;         // 1: the generation follows the sequence number
+constexpr uint8_t kKeyslotsGenerationMinor = 1;
 constexpr uint8_t kKeyslotsLegacyMajor = 1;   // read (and migrated) only
 // A slot's associated data starts with the version-1 header prefix whatever the file's
 // version, so that slots move between versions without their secrets.
@@ -19,6 +20,9 @@ constexpr uint8_t kSlotAdMinor = 0;
 constexpr std::size_t kVaultIdBytes = 16;
 constexpr std::size_t kKeyslotsHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 8 + 1 + 1;    // 38
 constexpr std::size_t kKeyslotsLegacyHeaderBytes = 8 + 1 + 1 + 2 + kVaultIdBytes + 1 + 1;  // 30
+// Minor 1 and later: the audit log's last entry number and chain value when written (docs/
+// FORMAT.md, "Generation"), after the sequence number.
+constexpr std::size_t kKeyslotsGenerationBytes = 8 + 32;                                    // 40
 constexpr std::size_t kSealedKeyBytes = 24 + 32 + 16;                                 // 72
 constexpr std::size_t kSlotBytes = 1 + 1 + 4 + 8 + 16 + kSealedKeyBytes;              // 102
 constexpr std::size_t kEpochBytes = 4 + kSealedKeyBytes;                              // 76
@@ -26,7 +30,7 @@ constexpr std::size_t kKeyslotsMacBytes = 32;
 constexpr std::size_t kKeyslotsChecksumBytes = 32;
 constexpr std::size_t kMaxSlots = 8;
 constexpr std::size_t kMaxEpochs = 2;
-constexpr std::size_t kKeyslotsMaxFileBytes = kKeyslotsHeaderBytes + kMaxSlots * kSlotBytes +
+constexpr std::size_t kKeyslotsMaxFileBytes = kKeyslotsHeaderBytes + kKeyslotsGenerationBytes + kMaxSlots * kSlotBytes +
                                               kMaxEpochs * kEpochBytes + kKeyslotsMacBytes +
                                               kKeyslotsChecksumBytes;
 

@@ -164,24 +164,34 @@ Result<KeyslotFile> KeyslotFile::parse(std::span<const uint8_t> bytes) {
   r.take(f.vault_id);
   const bool legacy = f.major == kKeyslotsLegacyMajor;
   if (!legacy) f.sequence = r.u64();
+  const bool generation = f.has_generation();
+  if (generation) {
+    f.audit_seq = r.u64();
+    r.take(f.audit_chain);
+  }
   std::size_t nslots = r.u8();
   std::size_t nepochs = r.u8();
   if (nslots == 0 || nslots > kMaxSlots) return corrupt("bad slot count");
   if (nepochs == 0 || nepochs > kMaxEpochs) return corrupt("bad epoch count");
-  std::size_t expect = (legacy ? kKeyslotsLegacyHeaderBytes : kKeyslotsHeaderBytes) + nslots * kSlotBytes +
+  std::size_t expect = (legacy ? kKeyslotsLegacyHeaderBytes : kKeyslotsHeaderBytes) +
+                       (generation ? kKeyslotsGenerationBytes : 0) + nslots * kSlotBytes +
                        nepochs * kEpochBytes + kKeyslotsMacBytes + (legacy ? 0 : kKeyslotsChecksumBytes);
   if (bytes.size() != expect) return corrupt("wrong length (truncated or trailing data)");
   FN_RETURN_IF_ERROR(parse_items(r, nslots, nepochs, f));
   return f;
 }
 
-std::vector<uint8_t> KeyslotFile::body(uint8_t as_major) const {
+std::vector<uint8_t> KeyslotFile::body(uint8_t as_major, uint8_t as_minor) const {
   std::vector<uint8_t> o(kKeyslotsMagic, kKeyslotsMagic + sizeof kKeyslotsMagic);
   o.push_back(as_major);
-  o.push_back(as_major == kKeyslotsMajor ? kKeyslotsMinor : minor);
+  o.push_back(as_minor);
   put_u16(o, flags);
   o.insert(o.end(), vault_id.begin(), vault_id.end());
   if (as_major != kKeyslotsLegacyMajor) put_u64(o, sequence);
+  if (as_major == kKeyslotsMajor && as_minor >= kKeyslotsGenerationMinor) {
+    put_u64(o, audit_seq);
+    o.insert(o.end(), audit_chain.begin(), audit_chain.end());
+  }
   o.push_back(static_cast<uint8_t>(slots.size()));
   o.push_back(static_cast<uint8_t>(epochs.size()));
   for (const Slot& s : slots) {
@@ -200,7 +210,7 @@ std::vector<uint8_t> KeyslotFile::body(uint8_t as_major) const {
 }
 
 std::vector<uint8_t> KeyslotFile::serialize(const SecretBuffer& master) const {
-  std::vector<uint8_t> o = body(kKeyslotsMajor);
+  std::vector<uint8_t> o = body(kKeyslotsMajor, kKeyslotsMinor);
   SecretBuffer mac_key = crypto::kdf_derive_subkey(master, crypto::Subkey::kKeyslotsMac);
   auto file_mac = crypto::mac_blake2b(mac_key, o);
   o.insert(o.end(), file_mac.begin(), file_mac.end());
@@ -211,7 +221,7 @@ std::vector<uint8_t> KeyslotFile::serialize(const SecretBuffer& master) const {
 
 bool KeyslotFile::mac_verifies(const SecretBuffer& master) const {
   SecretBuffer mac_key = crypto::kdf_derive_subkey(master, crypto::Subkey::kKeyslotsMac);
-  return crypto::mac_blake2b_verify(mac_key, body(major), mac);
+  return crypto::mac_blake2b_verify(mac_key, body(major, minor), mac);
 }
 
 Result<const SecretBuffer*> SlotKeyCache::derive(std::span<const uint8_t> secret, const Slot& slot) {

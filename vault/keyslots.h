@@ -51,6 +51,12 @@ struct KeyslotFile {
   uint16_t flags = 0;
   VaultId vault_id{};
   uint64_t sequence = 0;       // raised by every write; the higher of two authentic copies wins
+  // The vault's generation when written (minor 1 and later): the number and chain value of the
+  // audit log's last entry, which every committed change advances. A vault.db whose log ends
+  // before it is older than these key slots (docs/FORMAT.md, "Generation").
+  uint64_t audit_seq = 0;
+  std::array<uint8_t, 32> audit_chain{};
+  bool has_generation() const { return major == kKeyslotsMajor && minor >= kKeyslotsGenerationMinor; }
   std::vector<Slot> slots;
   std::vector<Epoch> epochs;   // 1, or 2 while a shred is in progress (oldest first)
   std::array<uint8_t, kKeyslotsMacBytes> mac{};
@@ -95,7 +101,7 @@ struct KeyslotFile {
   std::vector<uint8_t> ad_prefix() const;
 
  private:
-  std::vector<uint8_t> body(uint8_t as_major) const;   // every byte before the MAC
+  std::vector<uint8_t> body(uint8_t as_major, uint8_t as_minor) const;   // every byte before the MAC
 };
 
 // The recovery key: 30 random bytes + a 2-byte BLAKE2b checksum, written as 52 base32

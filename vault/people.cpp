@@ -44,7 +44,7 @@ Result<std::vector<int64_t>> Vault::add_people(const std::vector<std::string>& j
     ids.push_back(*id);
   }
   Status st = audit("person-add");
-  if (st) st = db_->exec("COMMIT");
+  if (st) st = commit();
   if (!st) {
     (void)rollback();
     return st;

@@ -71,7 +71,7 @@ Result<std::vector<int64_t>> Vault::add_records(const std::vector<NewRecord>& rs
       return a;
     }
   }
-  Status st = db_->exec("COMMIT");
+  Status st = commit();
   if (!st) {
     (void)rollback();
     return st;

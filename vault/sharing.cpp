@@ -293,7 +293,7 @@ Result<std::vector<int64_t>> Vault::import_bundle(const std::vector<NewRecord>& 
       if (!s) return fail(s);
     }
   }
-  s = db_->exec("COMMIT");
+  s = commit();
   if (!s) return fail(s);
   return ids;
 }

@@ -94,7 +94,7 @@ Status Vault::rotate_epoch_and_delete(std::span<const ItemTable> tables, ItemTab
   if (!s) return fail(s);
   s = audit(operation, table == ItemTable::kRecords ? id : 0);
   if (!s) return fail(s);
-  s = db_->exec("COMMIT");
+  s = commit();
   if (!s) return fail(s);
   // The attachments' keys were wrapped by the record key, which is gone: the blobs are
   // unreadable already; remove them too.

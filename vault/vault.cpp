@@ -143,6 +143,7 @@ Result<SecretBuffer> Vault::create(const fs::path& dir, const SecretBuffer& pass
   if (!db) return db.status();
   v->db_.emplace(std::move(db).value());
   FN_RETURN_IF_ERROR(v->migrate());
+  v->generation_checked_ = true;  // a new vault: its first generation is the one written now
   FN_RETURN_IF_ERROR(v->write_slots());
   FN_RETURN_IF_ERROR(v->audit("init"));
   return recovery_key_format(recovery_raw);
@@ -204,8 +205,11 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
   for (const Slot& s : v->slots_.slots)
     if (s.kind == SlotKind::kPassphrase) v->params_ = s.params;
 
+  // Before anything is written: a rollback must be refused, not recorded as the new state.
+  FN_RETURN_IF_ERROR(v->check_generation());
   FN_RETURN_IF_ERROR(v->migrate());
   FN_RETURN_IF_ERROR(v->finish_interrupted_writes());
+  v->record_generation();  // catches up after a crash between the two writes
   auto kek = v->slots_.open_epoch(v->master_, v->slots_.current_epoch());
   if (!kek) return kek.status();
   v->kek_ = std::move(kek).value();
@@ -285,7 +289,6 @@ Status Vault::require_current_schema(std::string_view what) const {
                          std::to_string(schema_version_) + ") and cannot be written here to upgrade it"};
 }
 
-Status Vault::write_slots() { return store_.write(slots_, master_, lock_fd_); }
 
 void Vault::derive_session_keys() {
   audit_seal_key_ = crypto::kdf_derive_subkey(master_, crypto::Subkey::kAuditSeal);
@@ -298,7 +301,7 @@ void Vault::derive_session_keys() {
 Status Vault::transaction(const std::function<Status()>& body) {
   FN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
   Status s = body();
-  if (s) s = db_->exec("COMMIT");
+  if (s) s = commit();
   if (!s) (void)rollback();
   return s;
 }

@@ -252,6 +252,14 @@ class Vault {
   // Defined only in tests/vault/test_vault.cpp: shreds with a table added by the test.
   friend struct ShredTestSeam;
 
+ public:
+  // Where recording the generation can be stopped, as a crash there would (tests only:
+  // tests/vault/test_generation.cpp).
+  enum class GenerationStep { kNone, kBeforeKeySlots, kBeforeDatabase };
+  static inline GenerationStep stop_generation_for_tests = GenerationStep::kNone;
+
+ private:
+
   Vault() = default;
   // Brings the database to kSchemaVersion: every step from its stored schema_version in one
   // transaction with the new version, so a crash leaves the old schema whole and the next open
@@ -271,7 +279,23 @@ class Vault {
   Status remove_orphan_blobs();
   Status remove_stale_journal();
   Result<std::string> meta_value(const char* key);
+  // Writes the key slots (KeyslotStore::write) stamped with the generation — the audit log's
+  // last committed entry — then records their sequence number in the database (docs/FORMAT.md,
+  // "Generation"). REQUIRES: no transaction open.
   Status write_slots();
+  // Refuses a vault.db older than its key slots, and key slots older than their vault.db
+  // (kCorrupt naming a rollback). Runs at open before anything is written.
+  Status check_generation();
+  // COMMIT, then the generation recorded with the key slots (best effort: a lag is what a
+  // crash leaves, and the next open closes it).
+  Status commit();
+  void record_generation();
+  struct AuditTip {
+    int64_t seq = 0;
+    std::array<uint8_t, 32> chain{};
+  };
+  Result<AuditTip> committed_audit_tip(int64_t at_seq = 0);
+  bool generation_checked_ = false;
   // Shred: rewraps the keys of every table in `tables` (kItemTables, except in the test that
   // adds a table) under a new epoch KEK and deletes item `id` of `table`; `operation` is
   // audited in the same transaction.

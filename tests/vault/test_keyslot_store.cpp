@@ -888,7 +888,7 @@ TEST_CASE("any one flipped byte of one copy still opens, damage to both copies i
   const auto good = slurp(dir / "keyslots");
   REQUIRE(good == slurp(dir / "keyslots.2"));
   const std::size_t n = good.size();
-  REQUIRE(n == kKeyslotsHeaderBytes + 2 * kSlotBytes + kEpochBytes + kKeyslotsMacBytes + kKeyslotsChecksumBytes);
+  REQUIRE(n == kKeyslotsHeaderBytes + kKeyslotsGenerationBytes + 2 * kSlotBytes + kEpochBytes + kKeyslotsMacBytes + kKeyslotsChecksumBytes);
 
   auto flipped = [&](std::size_t i) {
     std::vector<uint8_t> b = good;

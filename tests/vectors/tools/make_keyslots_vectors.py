@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/vectors/keyslots/ (docs/FORMAT.md, "keyslots", version 2) from the version-1
+"""Writes tests/vectors/keyslots/ (docs/FORMAT.md, "keyslots", version 2.1) from the version-1
 vector `version_1_good`, whose master key and epoch KEK are known.
 
 An implementation of the format independent of vault/keyslots.cpp: the MAC key is libsodium's
@@ -33,9 +33,16 @@ def checksum(b):
     return hashlib.blake2b(b, digest_size=32).digest()
 
 
-def v2(body_after_header, prefix, sequence, master, major=2, mac_ok=True, sum_ok=True):
-    """prefix: magic..vault_id of version 1 (28 bytes); body: counts, slots, epochs."""
-    head = prefix[:8] + bytes([major, 0]) + prefix[10:28] + struct.pack("<Q", sequence)
+AUDIT_SEQ = 42                      # the generation of "good": audit entry 42 and its chain value
+AUDIT_CHAIN = bytes(range(0xA0, 0xC0))
+
+
+def v2(body_after_header, prefix, sequence, master, major=2, mac_ok=True, sum_ok=True, minor=1):
+    """prefix: magic..vault_id of version 1 (28 bytes); body: counts, slots, epochs.
+    Minor 1 (the current one) carries the generation after the sequence number; minor 0 not."""
+    head = prefix[:8] + bytes([major, minor]) + prefix[10:28] + struct.pack("<Q", sequence)
+    if minor >= 1:
+        head += struct.pack("<Q", AUDIT_SEQ) + AUDIT_CHAIN
     body = head + body_after_header
     mac = hashlib.blake2b(body, digest_size=32, key=mac_key(master)).digest()
     if not mac_ok:
@@ -47,10 +54,12 @@ def v2(body_after_header, prefix, sequence, master, major=2, mac_ok=True, sum_ok
     return out + s
 
 
-def write(name, expect, comment, data, headers):
+def write(name, expect, comment, data, headers, generation=False):
     lines = [f"expect: {expect}", f"passphrase: {headers['passphrase']}"]
     if expect == "ok":
         lines += [f"master-key: {headers['master-key']}", f"epoch-1-kek: {headers['epoch-1-kek']}"]
+    if generation:
+        lines += [f"audit-seq: {AUDIT_SEQ}", f"audit-chain: {AUDIT_CHAIN.hex()}"]
     lines.append(f"comment: {comment}")
     hexs = data.hex()
     body = "\n".join(hexs[i:i + 64] for i in range(0, len(hexs), 64))
@@ -64,7 +73,10 @@ def main():
     prefix, rest = old[:28], old[28:-MAC]          # rest: n_slots, n_epochs, slots, epochs
     seq = 7
     good = v2(rest, prefix, seq, master)
-    write("good", "ok", "test profile; one passphrase slot, one recovery slot, epoch 1, sequence 7", good, headers)
+    write("good", "ok", "version 2.1, test profile; one passphrase slot, one recovery slot, epoch 1, sequence 7, "
+          "generation: audit entry 42", good, headers, generation=True)
+    write("good_minor_0", "ok", "version 2.0 (before the generation): still read; rewritten as 2.1 by the next write",
+          v2(rest, prefix, seq, master, minor=0), headers)
 
     def resum(b):
         return b[:-SUM] + checksum(b[:-SUM])
@@ -74,7 +86,7 @@ def main():
         b[at:at + len(new)] = new
         return resum(bytes(b))
 
-    slot0 = 38
+    slot0 = 38 + 40                                 # header, then the generation
     write("checksum_bad", "corrupt", "one bit of the checksum flipped: a damaged copy, never a wrong passphrase",
           v2(rest, prefix, seq, master, sum_ok=False), headers)
     write("byte_flipped", "corrupt", "one byte of the sealed master key flipped: the checksum says damaged before any KDF",
@@ -85,7 +97,7 @@ def main():
           v2(rest, prefix, seq, master, major=3), headers)
     write("magic_bad", "corrupt", "not a fieldnotes key-slot file", resum(b"fnkslotX" + good[8:]), headers)
     write("flags_unknown", "corrupt", "unknown flag bits", patched(10, b"\x03\x00"), headers)
-    write("no_slots", "corrupt", "slot count 0", patched(36, b"\x00"), headers)
+    write("no_slots", "corrupt", "slot count 0", patched(76, b"\x00"), headers)
     write("truncated", "corrupt", "one byte short (checksum over the rest)", resum(good[:-SUM - 1] + good[-SUM:]), headers)
     write("trailing_data", "corrupt", "one byte of trailing data after the checksum", good + b"\x00", headers)
     write("kdf_memory_huge", "unsupported", "4 TiB Argon2id memory: refused before any KDF",
