@@ -319,6 +319,12 @@ Result<BackupReport> restore(const fs::path& backup_dir, const fs::path& target,
     return io_error("create", target, err);
   }
   FN_RETURN_IF_ERROR(fsync_dir(parent));
+  // The restored vault starts a generation of its own (an audit entry, recorded with its key
+  // slots): from now on the backup's vault.db is older than it and cannot be put in its place
+  // unnoticed.
+  auto restored = Vault::open(target, cred);
+  if (!restored) return restored.status();
+  FN_RETURN_IF_ERROR((*restored)->audit("restore"));
   return report;
 }
 

@@ -80,6 +80,11 @@ class Rollback(Cli):
         p = self.run_fn(["list", "--json", "--vault", restored], vault=False)
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         self.assertEqual([r["title"] for r in json.loads(p.stdout)], ["one"])
+        # a new generation: the backup's vault.db, put in the restored vault's place, is refused
+        shutil.copy(os.path.join(dest, "vault.db"), os.path.join(restored, "vault.db"))
+        p = self.run_fn(["list", "--vault", restored], vault=False)
+        self.assertEqual(p.returncode, 3, p.stderr.decode())
+        self.assertIn("rollback", p.stderr.decode())
         # the live vault, ahead of its backup, is untouched by it
         self.assertEqual(self.titles(), ["one", "two"])
 
