@@ -10,6 +10,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "vault/backup.h"
+
 namespace fieldnotes::cli {
 
 namespace fs = std::filesystem;
@@ -154,6 +156,9 @@ crypto::SecretBuffer read_secret(int fd, const char* prompt, bool confirm) {
 
 void with_unlocked_vault(const std::function<void(vault::Vault&)>& fn) {
   fs::path dir = vault_dir();
+  if (vault::is_interrupted_backup(dir))
+    fail(kExitData, "\"" + dir.string() + "\" holds a backup whose writing was interrupted",
+         "run 'fieldnotes backup " + dir.string() + "' from the vault again to complete it");
   if (vault::probe(dir) == vault::VaultState::kMissing || vault::probe(dir) == vault::VaultState::kEmpty)
     fail(kExitData, "no vault at \"" + dir.string() + "\"",
          "create one with 'fieldnotes init --vault " + dir.string() + "', or give --vault DIR");

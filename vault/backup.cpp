@@ -87,6 +87,22 @@ uint64_t file_size_or_zero(const fs::path& p) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+// Whether `dest` holds only what a first backup killed before its database was copied leaves:
+// the marker or its temp file, temp files, the lock file and the streams' directory.
+bool left_by_interrupted_first_backup(const fs::path& dest) {
+  std::error_code ec;
+  if (fs::exists(dest / kDatabaseFile, ec) || fs::exists(dest / kKeyslotsFile, ec)) return false;
+  bool ours = false;
+  for (const auto& e : fs::directory_iterator(dest, ec)) {
+    const std::string n = e.path().filename().string();
+    // write_file_atomic's ".NAME.tmp", and the snapshot's ".vault.db.tmp" with its journal
+    const bool temp = n.size() > 5 && n[0] == '.' && n.find(".tmp") != std::string::npos;
+    if (n == kBackupIncompleteFile || n == "." + std::string(kBackupIncompleteFile) + ".tmp") ours = true;
+    else if (!temp && n != kLockFile && n != kBlobsDir) return false;
+  }
+  return ours && !ec;
+}
+
 // Checks that `dest` may receive a backup of the vault `vault_id`, creating it if missing.
 // Returns the time of the backup found there, if any.
 Result<std::optional<int64_t>> prepare_destination(const fs::path& dest, std::span<const uint8_t> vault_id) {
@@ -102,11 +118,14 @@ Result<std::optional<int64_t>> prepare_destination(const fs::path& dest, std::sp
       ::chmod(dest.c_str(), 0700);
       return std::optional<int64_t>{};
     case VaultState::kDestroyed:
+      // A backup killed after its database was copied and before its key slots: resumed.
+      if (std::error_code marker_ec; fs::exists(dest / kBackupIncompleteFile, marker_ec))
+        return std::optional<int64_t>{};
       return Status{Code::kRefused, "\"" + dest.string() + "\" holds a destroyed vault, not a backup of this one"};
     case VaultState::kForeign:
-      // An interrupted first backup left only its marker, temp files and streams.
-      if (fs::exists(dest / kBackupIncompleteFile, ec) && !fs::exists(dest / kDatabaseFile, ec))
-        return std::optional<int64_t>{};
+      // An interrupted first backup left only its marker (or the marker's temp file), temp
+      // files and streams.
+      if (left_by_interrupted_first_backup(dest)) return std::optional<int64_t>{};
       return Status{Code::kRefused, "\"" + dest.string() + "\" is not empty and holds no fieldnotes backup"};
     case VaultState::kVault:
       break;
@@ -198,6 +217,18 @@ Result<BackupReport> Vault::backup(const fs::path& dest, const Credential& cred,
   auto replaced = prepare_destination(dest, slots_.vault_id);
   if (!replaced) return replaced.status();
   report.replaced = *replaced;
+  // DEST is locked while it is written, as a vault is: a second backup into it, or a command
+  // run on it, waits or is refused. Released before the copy is opened to be checked.
+  auto dest_lock = take_lock(dest);
+  if (!dest_lock) return dest_lock.status();
+  struct Unlock {
+    int fd;
+    void release() {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+    ~Unlock() { release(); }
+  } dest_locked{*dest_lock};
 
   // 1. The marker: until it is gone, the directory is not a usable backup.
   static constexpr uint8_t kMarkerText[] = "an interrupted fieldnotes backup: run the backup again\n";
@@ -252,11 +283,17 @@ Result<BackupReport> Vault::backup(const fs::path& dest, const Credential& cred,
   }
 
   // 6. Authenticate the copy as a vault of its own, with the user's secret.
+  dest_locked.release();
   {
     auto copy = Vault::open(dest, cred);
     if (!copy) return Status{copy.status().code() == Code::kIo ? Code::kIo : Code::kCorrupt,
                              "the backup does not open: " + copy.status().message()};
     report.verified = (*copy)->verify();
+  }
+  // The marker goes in step 7: here it is expected, and is not a problem of the copy.
+  if (report.verified.backup_incomplete) {
+    report.verified.problems.erase(report.verified.problems.begin());
+    report.verified.backup_incomplete = false;
   }
   if (!report.verified.problems.empty())
     return Status{Code::kCorrupt, "the backup in \"" + dest.string() + "\" failed to authenticate (" +
@@ -267,6 +304,11 @@ Result<BackupReport> Vault::backup(const fs::path& dest, const Credential& cred,
     return io_error("remove", dest / kBackupIncompleteFile, errno);
   FN_RETURN_IF_ERROR(fsync_dir(dest));
   return report;
+}
+
+bool is_interrupted_backup(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / kBackupIncompleteFile, ec);
 }
 
 Result<BackupReport> restore(const fs::path& backup_dir, const fs::path& target, const Credential& cred,

@@ -37,6 +37,10 @@ using BackupProgress = std::function<void(uint64_t done, uint64_t total)>;
 // staging directory beside `target`, authenticates the copy, then renames it into place.
 // kRefused when `target` holds anything; kNotFound when `backup_dir` holds no vault; kCorrupt
 // for an interrupted backup. On failure `target` is as it was and no staging directory remains.
+// Whether `dir` is a backup whose writing was interrupted (its marker is present): not a vault
+// to open, whatever else it holds; `fieldnotes backup` into it again completes it.
+bool is_interrupted_backup(const std::filesystem::path& dir);
+
 Result<BackupReport> restore(const std::filesystem::path& backup_dir, const std::filesystem::path& target,
                              const Credential& cred, const BackupProgress& progress = {});
 

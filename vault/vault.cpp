@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "vault/backup.h"
 #include "vault/format.h"
 #include "vault/vault_internal.h"
 
@@ -47,9 +48,7 @@ VaultState probe(const fs::path& dir) {
   return VaultState::kEmpty;
 }
 
-namespace {
-
-Result<int> take_lock(const fs::path& dir) {
+Result<int> internal::take_lock(const fs::path& dir) {
   fs::path p = dir / kLockFile;
   int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);  // read-only vault
@@ -68,6 +67,8 @@ Result<int> take_lock(const fs::path& dir) {
   }
   return fd;
 }
+
+namespace {
 
 // Schema 1, as the first fieldnotes wrote it. Frozen: every later schema is reached from it by
 // the steps in Vault::migrate(), so a new vault and an upgraded one hold the same tables.
@@ -155,8 +156,13 @@ Result<std::unique_ptr<Vault>> Vault::open(const fs::path& dir, const Credential
     case VaultState::kEmpty:
       return Status{Code::kNotFound, "no vault at \"" + dir.string() + "\""};
     case VaultState::kDestroyed:
-      return Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
     case VaultState::kForeign:
+      // A backup killed before its key slots were copied looks like either: its marker says which.
+      if (is_interrupted_backup(dir))
+        return Status{Code::kCorrupt, "\"" + dir.string() + "\" holds a backup whose writing was interrupted; run "
+                                      "'fieldnotes backup' into it again"};
+      if (probe(dir) == VaultState::kDestroyed)
+        return Status{Code::kDestroyed, "the vault at \"" + dir.string() + "\" was destroyed (its key slots are gone)"};
       return Status{Code::kCorrupt, "\"" + dir.string() + "\" is not a fieldnotes vault"};
     case VaultState::kVault:
       break;

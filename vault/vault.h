@@ -90,6 +90,9 @@ struct VerifyReport {
   int64_t audit_checked = 0;
   std::vector<std::string> problems;  // each names an object by id, never its content
   std::vector<std::string> repaired;  // leftovers of interrupted commands, removed on open
+  // The directory is a backup whose writing was interrupted (its marker is present): the first
+  // of `problems` says so.
+  bool backup_incomplete = false;
 };
 
 // An attachment of a record: a sealed stream under blobs/, its key wrapped by the record key.

@@ -21,6 +21,10 @@ namespace fieldnotes::vault {
 namespace internal {
 
 using json = nlohmann::json;
+
+// Takes the vault's lock (flock on `dir`/lock, waiting up to 10 s for another command):
+// the descriptor to close, or kLocked.
+Result<int> take_lock(const std::filesystem::path& dir);
 using crypto::SecretBuffer;
 
 inline int64_t now_seconds() {

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <set>
 
 #include "crypto/blob_stream.h"
+#include "vault/backup.h"
 #include "vault/envelope.h"
 #include "vault/format.h"
 #include "vault/sealed_row.h"
@@ -19,6 +21,12 @@ namespace fs = std::filesystem;
 
 VerifyReport Vault::verify() {
   VerifyReport rep;
+  std::error_code marker_ec;
+  if (std::filesystem::exists(dir_ / kBackupIncompleteFile, marker_ec)) {
+    rep.backup_incomplete = true;
+    rep.problems.push_back(std::string(kBackupIncompleteFile) +
+                           ": this is a backup whose writing was interrupted; run 'fieldnotes backup' into it again");
+  }
   for (const auto& p : key_slot_problems())
     rep.problems.push_back(p + " (the other copy opened the vault; 'fieldnotes verify --repair' rewrites it)");
   {

@@ -6,6 +6,7 @@ Run: FIELDNOTES_BIN=build/cli/fieldnotes python3 -m unittest tests/cli/test_back
 import json
 import os
 import shutil
+import sys
 import unittest
 
 from test_cli import Cli, snapshot
@@ -202,6 +203,102 @@ class Backup(Cli):
             self.assertEqual(p.returncode, 5, p.stderr.decode())
         finally:
             os.chmod(ro, 0o700)
+
+
+
+class BackupFaults(Cli):
+    """backup killed at each sync point, a full disk at each write, a locked DEST."""
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.add("first testimony\n", title="one")
+        attachment = os.path.join(self.tmp, "voice.ogg")
+        with open(attachment, "wb") as f:
+            f.write(os.urandom(3 * 65536 + 77))
+        self.ok(["attach", "1", attachment])
+        self.dest = os.path.join(self.tmp, "stick", "backup")
+
+    def backup(self):
+        return self.ok(["backup", self.dest])
+
+    def on(self, d, args):
+        return self.run_fn(args + ["--vault", d], vault=False)
+
+    def dest_state(self):
+        """0 when DEST verifies as a complete backup, 3 when it is refused."""
+        p = self.on(self.dest, ["verify"])
+        return p.returncode, p.stdout.decode() + p.stderr.decode()
+
+    def assert_vault_unchanged(self, before, where):
+        self.assertEqual(snapshot(self.vault), before, where + ": the vault changed")
+        self.assertEqual(self.run_fn(["verify"]).returncode, 0, where)
+
+    def test_backup_killed_at_each_fsync_and_rename_never_leaves_a_complete_looking_copy(self):
+        from test_keyslots import strace_kill
+        before = snapshot(self.vault)
+        points = 0
+        for call in ("fsync", "rename", "unlink"):
+            for n in range(1, 12):
+                shutil.rmtree(os.path.join(self.tmp, "stick"), ignore_errors=True)
+                k = self.run_fn(["backup", self.dest], prefix=strace_kill(call, n))
+                where = "backup killed at %s #%d" % (call, n)
+                if k.returncode != -9:
+                    self.assertEqual(k.returncode, 0, where + ": " + k.stderr.decode())
+                    continue
+                points += 1
+                self.assert_vault_unchanged(before, where)
+                if not os.path.exists(self.dest):
+                    continue
+                code, out = self.dest_state()
+                marker = os.path.exists(os.path.join(self.dest, "backup-incomplete"))
+                if marker:
+                    self.assertEqual(code, 3, where + ": an interrupted backup verified: " + out)
+                    self.assertIn("interrupted", out)
+                    r = self.ok_or(["restore", self.dest, "--vault", os.path.join(self.tmp, "r%d%s" % (n, call))])
+                    self.assertNotEqual(r.returncode, 0, where + ": restore took an interrupted backup")
+                elif code == 0:  # verifies: then it is the whole backup
+                    p = self.on(self.dest, ["list", "--json"])
+                    self.assertEqual(p.stdout, self.ok(["list", "--json"]).stdout, where)
+                else:  # not even a vault yet (killed while writing the marker)
+                    self.assertIn("not a fieldnotes vault", out, where)
+                # running the backup again completes it
+                self.backup()
+                self.assertEqual(self.dest_state()[0], 0, where + ": the second backup did not complete")
+        print("backup crash points reached: %d" % points, file=sys.stderr)
+        self.assertGreaterEqual(points, 10)
+
+    def ok_or(self, args):
+        return self.run_fn(args, vault=False)
+
+    def test_a_full_disk_at_each_write_gives_exit_5_and_no_complete_looking_copy(self):
+        before = snapshot(self.vault)
+        points = 0
+        for n in range(1, 40, 3):
+            shutil.rmtree(os.path.join(self.tmp, "stick"), ignore_errors=True)
+            prefix = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=write,pwrite64",
+                      "-e", "inject=write,pwrite64:error=ENOSPC:when=%d" % n]
+            p = self.run_fn(["backup", self.dest], prefix=prefix)
+            where = "backup with ENOSPC at write #%d" % n
+            if p.returncode == 0:
+                continue  # fewer writes than n
+            points += 1
+            self.assertEqual(p.returncode, 5, where + ": " + p.stderr.decode())
+            self.assert_vault_unchanged(before, where)
+            if os.path.exists(self.dest) and os.listdir(self.dest):
+                self.assertNotEqual(self.dest_state()[0], 0, where + ": a failed backup verifies as complete")
+        print("backup ENOSPC points reached: %d" % points, file=sys.stderr)
+        self.assertGreaterEqual(points, 5)
+
+    def test_a_locked_destination_is_waited_for_then_refused(self):
+        import fcntl
+        self.backup()
+        with open(os.path.join(self.dest, "lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            p = self.run_fn(["backup", self.dest])
+        self.assertEqual(p.returncode, 2, p.stderr.decode())
+        self.assertIn("in use", p.stderr.decode())
+        self.assertEqual(self.dest_state()[0], 0)
 
 
 if __name__ == "__main__":
