@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "src/strings.h"
 #include "vault/backup.h"
 
 namespace fieldnotes::cli {
@@ -17,15 +18,6 @@ namespace {
 struct BackupOptions {
   std::string dest;
 };
-
-std::string local_date(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm {};
-  localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-  return buf;
-}
 
 std::string mebibytes(uint64_t bytes) {
   char buf[32];
@@ -45,6 +37,10 @@ void run_backup(const BackupOptions& o) {
       if (report.status().code() == Code::kRefused)
         fail(kExitPolicy, "cannot back up into \"" + dest.string() + "\": " + report.status().message(),
              "give an empty directory, or one that holds a backup of this vault");
+      if (report.status().code() == Code::kIo)
+        fail(kExitIo, "the backup into \"" + dest.string() + "\" failed: " + report.status().message(),
+             "check that the backup directory can be written and has room (is the stick read-only or "
+             "full?); the vault is unchanged, and the next backup into it completes it");
       fail(report.status(), "the backup into \"" + dest.string() + "\" failed");
     }
     const vault::BackupReport& r = *report;
@@ -60,7 +56,7 @@ void run_backup(const BackupOptions& o) {
       return;
     }
     if (r.replaced)
-      std::cout << "replaced the backup of " << local_date(*r.replaced) << "\n";
+      std::cout << "replaced the backup of " << core::local_time(*r.replaced) << "\n";
     std::cout << "wrote " << r.files_written << " files (" << mebibytes(r.bytes_written) << "): "
               << r.streams_written << " attachment streams copied, " << r.streams_kept
               << " already there, " << r.streams_removed << " removed\n"
