@@ -58,8 +58,15 @@ void apply(const PersonFields& f, PersonEntry& p) {
   repl(f.addresses, p.addresses);
 }
 
+// The register entry as the vault holds it (stored entries are valid UTF-8).
+std::string stored_json(const PersonEntry& p) {
+  auto text = core::person_to_json(p);
+  if (!text) fail(kExitData, text.status().message(), "names and other fields must be UTF-8 text");
+  return std::move(text).value();
+}
+
 json entry_json(int64_t id, const PersonEntry& p) {
-  json j = json::parse(core::person_to_json(p));
+  json j = json::parse(stored_json(p));
   j["id"] = id;
   return j;
 }
@@ -94,8 +101,9 @@ void run_add(const AddOptions& o) {
   f.name = o.name;
   apply(f, p);
   if (core::trim(p.name).empty()) fail(kExitUsage, "the name is empty");
+  const std::string entry = stored_json(p);  // refused before the passphrase is asked
   with_unlocked_vault([&](vault::Vault& v) {
-    auto id = v.add_person(core::person_to_json(p));
+    auto id = v.add_person(entry);
     if (!id) fail(id.status(), "cannot add the person");
     std::cout << *id << "\n";
   });
@@ -133,7 +141,7 @@ void run_edit(const WhoOptions& o) {
   with_unlocked_vault([&](vault::Vault& v) {
     auto [id, p] = find_person(v, o.who);
     apply(o.f, p);
-    Status st = v.update_person(id, core::person_to_json(p));
+    Status st = v.update_person(id, stored_json(p));
     if (!st) fail(st, "cannot save person " + std::to_string(id));
     if (!globals().quiet) std::cerr << "fieldnotes: person " << id << " saved\n";
   });
@@ -169,7 +177,7 @@ void run_import(const ImportOptions& o) {
   with_unlocked_vault([&](vault::Vault& v) {
     std::vector<std::string> jsons;
     jsons.reserve(entries->size());
-    for (const auto& e : *entries) jsons.push_back(core::person_to_json(e));
+    for (const auto& e : *entries) jsons.push_back(stored_json(e));
     auto ids = v.add_people(jsons);
     if (!ids) fail(ids.status(), "cannot import the register; nothing was imported");
     if (!globals().quiet) std::cerr << "fieldnotes: imported " << ids->size() << " people\n";

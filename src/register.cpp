@@ -127,7 +127,7 @@ Result<PersonEntry> parse_person(std::string_view text) {
   return from_json(j, 0);
 }
 
-std::string person_to_json(const PersonEntry& p) {
+Result<std::string> person_to_json(const PersonEntry& p) {
   json j = {{"name", p.name}, {"role", p.role}};
   auto put = [&](const char* k, const std::vector<std::string>& v) {
     if (!v.empty()) j[k] = v;
@@ -140,7 +140,11 @@ std::string person_to_json(const PersonEntry& p) {
   put("addresses", p.addresses);
   j["disclose"] = disclose_name(p.disclose);
   if (!p.pseudonym.empty()) j["pseudonym"] = p.pseudonym;
-  return j.dump();
+  try {
+    return j.dump();
+  } catch (const json::exception&) {
+    return Status{Code::kInvalidInput, "a name, alias or other field given is not valid UTF-8"};
+  }
 }
 
 }  // namespace fieldnotes::core

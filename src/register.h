@@ -23,7 +23,8 @@ Result<std::vector<redact::PersonEntry>> parse_register(std::string_view json_te
 // Parses one entry object (as stored in the vault).
 Result<redact::PersonEntry> parse_person(std::string_view json_object);
 // The canonical JSON object of an entry.
-std::string person_to_json(const redact::PersonEntry& p);
+// kInvalidInput (never an exception) when a name, alias or other field is not valid UTF-8.
+Result<std::string> person_to_json(const redact::PersonEntry& p);
 
 const char* disclose_name(redact::Disclose d);
 bool is_valid_role(std::string_view role);

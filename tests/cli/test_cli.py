@@ -396,6 +396,16 @@ class People(Cli):
             f.write(text)
         return p
 
+    def test_names_that_are_not_utf8_are_refused_before_the_passphrase(self):
+        before = snapshot(self.vault)
+        for args in (["person", "add", "\udcff\udcfe"], ["person", "add", "Юрий", "--alias", "\udcd0"]):
+            argv = [a.encode("utf-8", "surrogateescape") for a in args]
+            p = self.run_fn([a.decode("utf-8", "surrogateescape") for a in argv], passphrase=b"")
+            self.assertEqual(p.returncode, 3, p.stderr.decode(errors="replace"))
+            self.assertIn(b"not valid UTF-8", p.stderr)
+            self.assertNotIn(b"unexpected", p.stderr)
+        self.assertEqual(snapshot(self.vault), before)
+
     def test_import_valid_register(self):
         reg = [{"name": "Юрий Андреевич Дегтярёв", "aliases": ["Yura"], "role": "client",
                 "phones": ["+7 916 555-01-23"], "disclose": False, "pseudonym": "Client A"},

@@ -21,7 +21,9 @@ TEST_CASE("register JSON: valid entries and canonical form") {
   CHECK((*r)[1].disclose == redact::Disclose::kPublic);
   CHECK((*r)[2].disclose == redact::Disclose::kCoCounsel);
   CHECK((*r)[2].role == "other");
-  auto back = parse_person(person_to_json((*r)[0]));
+  auto text = person_to_json((*r)[0]);
+  REQUIRE(text);
+  auto back = parse_person(*text);
   REQUIRE(back.is_ok());
   CHECK(back->name == "Юрий Дегтярёв");
   CHECK(back->phones == (*r)[0].phones);
@@ -42,4 +44,15 @@ TEST_CASE("register JSON: everything else is refused, naming the entry") {
   CHECK(r.status().message().find("entry 2") != std::string::npos);
   std::string longname(2000, 'a');
   CHECK_FALSE(parse_register("[{\"name\": \"" + longname + "\"}]").is_ok());
+}
+
+TEST_CASE("register: an entry with a field that is not UTF-8 is refused, not thrown") {
+  redact::PersonEntry p;
+  p.name = "\xff\xfe";
+  CHECK(person_to_json(p).status().code() == Code::kInvalidInput);
+  p.name = "Юрий Дегтярёв";
+  p.aliases = {"Юра", "\xd0"};
+  CHECK(person_to_json(p).status().code() == Code::kInvalidInput);
+  p.aliases = {"Юра"};
+  CHECK(person_to_json(p).is_ok());
 }
