@@ -51,10 +51,8 @@ void run_export(const ExportOptions& o) {
       redact::Session session(*engine, opts);
       out = core::render_export(records, fmt, &session);
     }
-    for (int64_t id : ids) {
-      Status st = v.audit(o.full ? "export-full" : "export", id);
-      if (!st) fail(st, "cannot record the export in the audit log; nothing was exported");
-    }
+    if (Status st = v.audit_each(o.full ? "export-full" : "export", ids); !st)
+      fail(st, "cannot record the export in the audit log; nothing was exported");
     if (o.output.empty() || o.output == "-") {
       std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
       std::cout.flush();

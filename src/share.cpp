@@ -167,10 +167,8 @@ ShareOutcome share(vault::Vault& vault, const ShareOptions& options) {
   input.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto file = make_bundle(input, *keys);
   if (!file) return failure(ShareError::kBundleNotMade, in_context(file.status(), "cannot make the bundle"));
-  for (int64_t id : options.record_ids) {
-    Status st = vault.audit(options.full ? "share-full" : "share", id);
-    if (!st) return failure(ShareError::kNotAudited, in_context(st, "cannot record the share in the audit log; nothing was shared"));
-  }
+  if (Status st = vault.audit_each(options.full ? "share-full" : "share", options.record_ids); !st)
+    return failure(ShareError::kNotAudited, in_context(st, "cannot record the share in the audit log; nothing was shared"));
   shared.file = std::move(file).value();
   shared.sequence = input.sequence;
   return shared;

@@ -54,6 +54,13 @@ Status Vault::audit(const std::string& operation, int64_t record_id) {
   return Status::ok();
 }
 
+Status Vault::audit_each(const std::string& operation, std::span<const int64_t> record_ids) {
+  return transaction([&]() -> Status {
+    for (int64_t id : record_ids) FN_RETURN_IF_ERROR(audit(operation, id));
+    return Status::ok();
+  });
+}
+
 Result<std::vector<AuditEntry>> Vault::audit_log() {
   const SecretBuffer& seal_key = audit_seal_key_;
   const SecretBuffer& mac_key = audit_mac_key_;

@@ -188,6 +188,8 @@ class Vault {
 
   // --- audit log ---
   Status audit(const std::string& operation, int64_t record_id = 0);
+  // One entry per record, all in one transaction (one generation written, not one per record).
+  Status audit_each(const std::string& operation, std::span<const int64_t> record_ids);
   Result<std::vector<AuditEntry>> audit_log();
 
   // --- attachments ---
