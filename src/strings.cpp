@@ -14,23 +14,23 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string iso_time(int64_t unix_seconds) {
+namespace {
+
+std::string formatted_time(int64_t unix_seconds, bool local, const char* format) {
   std::time_t tt = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (local) localtime_r(&tt, &tm);
+  else gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
-std::string local_time(int64_t unix_seconds) {
-  std::time_t tt = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-  return buf;
-}
+}  // namespace
+
+std::string iso_time(int64_t unix_seconds) { return formatted_time(unix_seconds, false, "%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string local_time(int64_t unix_seconds) { return formatted_time(unix_seconds, true, "%Y-%m-%d %H:%M:%S %Z"); }
 
 std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

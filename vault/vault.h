@@ -256,14 +256,11 @@ class Vault {
  private:
   // Defined only in tests/vault/test_vault.cpp: shreds with a table added by the test.
   friend struct ShredTestSeam;
-
- public:
-  // Where recording the generation can be stopped, as a crash there would (tests only:
-  // tests/vault/test_generation.cpp).
+  // Defined only in tests/vault/test_generation.cpp: stops recording the generation where a
+  // crash could.
+  friend struct GenerationTestSeam;
   enum class GenerationStep { kNone, kBeforeKeySlots, kBeforeDatabase };
   static inline GenerationStep stop_generation_for_tests = GenerationStep::kNone;
-
- private:
 
   Vault() = default;
   // Brings the database to kSchemaVersion: every step from its stored schema_version in one

@@ -86,11 +86,21 @@ KeyslotFile current_slots(const fs::path& dir) {
   return std::move(f).value();
 }
 
-struct StopGeneration {
-  explicit StopGeneration(Vault::GenerationStep step) { Vault::stop_generation_for_tests = step; }
-  ~StopGeneration() { Vault::stop_generation_for_tests = Vault::GenerationStep::kNone; }
-};
+}  // namespace
 
+namespace fieldnotes::vault {
+struct GenerationTestSeam {
+  using Step = Vault::GenerationStep;
+  static void stop_at(Step step) { Vault::stop_generation_for_tests = step; }
+};
+}  // namespace fieldnotes::vault
+
+namespace {
+using GenStep = GenerationTestSeam::Step;
+struct StopGeneration {
+  explicit StopGeneration(GenStep step) { GenerationTestSeam::stop_at(step); }
+  ~StopGeneration() { GenerationTestSeam::stop_at(GenStep::kNone); }
+};
 }  // namespace
 
 TEST_CASE("generation: every committed change is recorded with the key slots") {
@@ -158,8 +168,8 @@ TEST_CASE("generation: a vault.db from another history (the same vault, diverged
 }
 
 TEST_CASE("generation: a crash between the two writes is not a rollback, and the next open catches up") {
-  const auto step = GENERATE(Vault::GenerationStep::kBeforeKeySlots, Vault::GenerationStep::kBeforeDatabase);
-  INFO("stopped " << (step == Vault::GenerationStep::kBeforeKeySlots ? "before the key slots" : "before vault.db"));
+  const auto step = GENERATE(GenStep::kBeforeKeySlots, GenStep::kBeforeDatabase);
+  INFO("stopped " << (step == GenStep::kBeforeKeySlots ? "before the key slots" : "before vault.db"));
   TempDir t;
   const fs::path dir = make_vault(t);
   add(dir, "one");
